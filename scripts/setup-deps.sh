@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Vigil needs to build, test and run.
+# Idempotent: it asks dpkg first and calls apt-get only for what is missing.
+# Usage: scripts/setup-deps.sh [build|test|bench]   (each set includes the ones before it)
+set -euo pipefail
+
+level="${1:-build}"
+build_pkgs=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libcpp-httplib-dev
+  libsqlite3-dev libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev
+  libsodium-dev libcurl4-openssl-dev libcli11-dev prometheus-cpp-dev libssl-dev)
+test_pkgs=(prometheus-alertmanager python3 python3-zmq sqlite3 curl procps)
+bench_pkgs=(wrk)
+
+want=("${build_pkgs[@]}")
+case "$level" in
+  build) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+echo "setup-deps: installing ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Do not start packaged services (alertmanager) on install; tests start their own copies.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null && $sudo chmod +x $policy && created_policy=1
+fi
+trap '[[ $created_policy == 1 ]] && $sudo rm -f $policy' EXIT
+if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
+  $sudo apt-get update
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
