@@ -1,0 +1,225 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "daemon/common/time_util.h"
+
+namespace vigil {
+
+std::string ConfigError::ToString() const {
+  return line > 0 ? file + ":" + std::to_string(line) + ": " + message : file + ": " + message;
+}
+
+namespace {
+
+// Walks one YAML mapping, reading known keys and reporting unknown ones.
+class Section {
+ public:
+  Section(const YAML::Node& node, std::string path, const std::string& file,
+          std::vector<ConfigError>& errors)
+      : node_(node), path_(std::move(path)), file_(file), errors_(errors) {}
+
+  bool IsMap() {
+    if (!node_ || node_.IsNull()) return false;
+    if (node_.IsMap()) return true;
+    Error(node_, path_ + " must be a mapping");
+    return false;
+  }
+
+  void Str(const char* key, std::string& out) {
+    if (auto n = Take(key)) {
+      if (!n.IsScalar()) return Error(n, Path(key) + " must be a string");
+      out = n.Scalar();
+    }
+  }
+
+  void Int(const char* key, int& out, int min, int max) {
+    if (auto n = Take(key)) {
+      int v = 0;
+      if (!n.IsScalar() || !YAML::convert<int>::decode(n, v) || v < min || v > max) {
+        return Error(n, Path(key) + " must be a whole number from " + std::to_string(min) +
+                            " to " + std::to_string(max));
+      }
+      out = v;
+    }
+  }
+
+  void Duration(const char* key, TimeMs& out) {
+    if (auto n = Take(key)) {
+      auto d = n.IsScalar() ? ParseDuration(n.Scalar()) : std::nullopt;
+      if (!d) return Error(n, Path(key) + " must be a duration such as 90s, 10m, 2h or 1d");
+      out = *d;
+    }
+  }
+
+  YAML::Node Take(const char* key) {
+    seen_.insert(key);
+    return node_[key];
+  }
+
+  // Reports every key of the mapping that no reader asked for.
+  void RejectUnknown() {
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.Scalar();
+      if (!seen_.count(key)) Error(kv.first, "unknown key " + Path(key));
+    }
+  }
+
+  void Error(const YAML::Node& n, const std::string& msg) {
+    errors_.push_back({file_, n.Mark().line + 1, msg});
+  }
+  std::string Path(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+
+ private:
+  YAML::Node node_;
+  std::string path_;
+  const std::string& file_;
+  std::vector<ConfigError>& errors_;
+  std::set<std::string> seen_;
+};
+
+void ReadListen(Section& root, Config& cfg) {
+  auto n = root.Take("listen");
+  if (!n) return;
+  static const std::regex kAddr(R"(^([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5})$)");
+  std::smatch m;
+  const std::string text = n.IsScalar() ? n.Scalar() : "";
+  if (!std::regex_match(text, m, kAddr) || std::stoi(m[2]) > 65535) {
+    return root.Error(n, "listen must be ADDRESS:PORT, e.g. 127.0.0.1:7480");
+  }
+  cfg.listen_host = m[1];
+  cfg.listen_port = std::stoi(m[2]);
+}
+
+void ReadIntegrations(Section& root, Config& cfg, const std::string& file,
+                      std::vector<ConfigError>& errors) {
+  auto list = root.Take("integrations");
+  if (!list || list.IsNull()) return;
+  if (!list.IsSequence()) return root.Error(list, "integrations must be a list");
+  static const std::regex kHex("^[0-9a-f]{64}$");
+  std::set<std::string> names;
+  for (size_t i = 0; i < list.size(); ++i) {
+    Section s(list[i], "integrations[" + std::to_string(i) + "]", file, errors);
+    if (!s.IsMap()) continue;
+    IntegrationConfig ic;
+    ic.line = list[i].Mark().line + 1;
+    s.Str("name", ic.name);
+    s.Str("kind", ic.kind);
+    s.Str("key_sha256", ic.key_sha256);
+    s.RejectUnknown();
+    const std::string p = "integrations[" + std::to_string(i) + "]";
+    if (ic.name.empty()) errors.push_back({file, ic.line, p + ".name is required"});
+    if (!names.insert(ic.name).second) {
+      errors.push_back({file, ic.line, p + ".name \"" + ic.name + "\" is used twice"});
+    }
+    if (ic.kind != "events_v2" && ic.kind != "alertmanager" && ic.kind != "any") {
+      errors.push_back({file, ic.line, p + ".kind must be events_v2, alertmanager or any"});
+    }
+    if (!std::regex_match(ic.key_sha256, kHex)) {
+      errors.push_back({file, ic.line,
+                        p + ".key_sha256 must be 64 lowercase hex digits "
+                            "(printf %s KEY | sha256sum)"});
+    }
+    cfg.integrations.push_back(std::move(ic));
+  }
+}
+
+void ReadSections(Section& root, Config& cfg, const std::string& file,
+                  std::vector<ConfigError>& errors) {
+  ReadListen(root, cfg);
+  root.Str("data_dir", cfg.data_dir);
+  root.Str("log_level", cfg.log_level);
+  root.Str("language", cfg.language);
+  Section http(root.Take("http"), "http", file, errors);
+  if (http.IsMap()) {
+    http.Int("threads", cfg.http.threads, 2, 4096);
+    http.Duration("keep_alive_timeout", cfg.http.keep_alive_timeout);
+    http.Int("keep_alive_max_requests", cfg.http.keep_alive_max_requests, 1, 1'000'000'000);
+    http.Int("listen_backlog", cfg.http.listen_backlog, 16, 65535);
+    http.RejectUnknown();
+  }
+  Section bus(root.Take("bus"), "bus", file, errors);
+  if (bus.IsMap()) {
+    bus.Str("console", cfg.bus.console);
+    bus.RejectUnknown();
+  }
+  Section engine(root.Take("engine"), "engine", file, errors);
+  if (engine.IsMap()) {
+    engine.Int("batch_max", cfg.engine.batch_max, 1, 1'000'000);
+    engine.Duration("delivery_retry", cfg.engine.delivery_retry);
+    engine.Duration("delivery_retry_max", cfg.engine.delivery_retry_max);
+    engine.RejectUnknown();
+  }
+  ReadIntegrations(root, cfg, file, errors);
+}
+
+void Validate(const YAML::Node& root, Config& cfg, const std::string& file,
+              std::vector<ConfigError>& errors) {
+  auto line_of = [&](const char* a, const char* b = nullptr) {
+    YAML::Node n = root[a];
+    if (n && b && n.IsMap() && n[b]) n = n[b];
+    return n ? n.Mark().line + 1 : 0;
+  };
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn",
+                                                "error", "critical", "off"};
+  if (!kLevels.count(cfg.log_level)) {
+    errors.push_back({file, line_of("log_level"),
+                      "log_level must be one of trace, debug, info, warn, error, critical, off"});
+  }
+  if (cfg.language != "vi" && cfg.language != "en") {
+    errors.push_back({file, line_of("language"), "language must be vi or en"});
+  }
+  if (cfg.data_dir.empty()) errors.push_back({file, line_of("data_dir"), "data_dir is empty"});
+  if (cfg.bus.console.rfind("tcp://", 0) != 0 && cfg.bus.console.rfind("ipc://", 0) != 0) {
+    errors.push_back({file, line_of("bus", "console"),
+                      "bus.console must be a tcp:// or ipc:// ZeroMQ endpoint"});
+  }
+  if (cfg.engine.delivery_retry <= 0 ||
+      cfg.engine.delivery_retry_max < cfg.engine.delivery_retry) {
+    errors.push_back({file, line_of("engine", "delivery_retry_max"),
+                      "engine.delivery_retry must be positive and at most delivery_retry_max"});
+  }
+}
+
+}  // namespace
+
+ConfigResult ParseConfig(const std::string& text, const std::string& file) {
+  std::vector<ConfigError> errors;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return std::unexpected(std::vector<ConfigError>{{file, e.mark.line + 1, e.msg}});
+  }
+  Config cfg;
+  cfg.source = file;
+  if (root.IsNull()) return cfg;  // an empty file means "all defaults"
+  Section top(root, "", file, errors);
+  if (!top.IsMap()) return std::unexpected(std::move(errors));
+  try {
+    ReadSections(top, cfg, file, errors);
+    top.RejectUnknown();
+    Validate(root, cfg, file, errors);
+  } catch (const YAML::Exception& e) {
+    errors.push_back({file, e.mark.line + 1, e.msg});
+  }
+  if (!errors.empty()) return std::unexpected(std::move(errors));
+  return cfg;
+}
+
+ConfigResult LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::unexpected(std::vector<ConfigError>{{path, 0, "cannot read the file"}});
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path);
+}
+
+}  // namespace vigil

@@ -1,0 +1,71 @@
+// The vigild configuration: parsed from YAML, validated, then immutable.
+// Every key is documented, with its default, in config/vigil.example.yaml, which is also
+// the embedded default that plain `vigild` runs on.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "daemon/common/clock.h"
+
+namespace vigil {
+
+// A problem in a config file, located so an editor can jump to it.
+struct ConfigError {
+  std::string file;
+  int line = 0;  // 1-based; 0 when the problem is not tied to a line
+  std::string message;
+  std::string ToString() const;  // "file:line: message"
+};
+
+// One source that may post events, and how it authenticates.
+struct IntegrationConfig {
+  std::string name;
+  std::string kind;        // "events_v2", "alertmanager" or "any"
+  std::string key_sha256;  // lowercase hex SHA-256 of the key; the key itself is never stored
+  int line = 0;
+};
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 7480;
+  std::string data_dir = "./vigil-data";
+  std::string log_level = "info";
+  std::string language = "vi";  // "vi" or "en": language of text vigild prints for people
+
+  struct Http {
+    int threads = 128;                  // worker threads = concurrent keep-alive connections
+    TimeMs keep_alive_timeout = 5'000;  // idle keep-alive connections close after this
+    int keep_alive_max_requests = 100'000;
+    int listen_backlog = 4096;
+  } http;
+
+  struct Bus {
+    std::string console = "tcp://127.0.0.1:7481";  // PUB: pages and alert events
+  } bus;
+
+  struct Engine {
+    int batch_max = 8192;              // commands committed in one transaction at most
+    TimeMs delivery_retry = 30'000;    // first re-send of an unconfirmed delivery
+    TimeMs delivery_retry_max = 600'000;
+  } engine;
+
+  std::vector<IntegrationConfig> integrations;
+  std::string source;  // file the config came from, "<embedded>" for the default
+};
+
+using ConfigResult = std::expected<Config, std::vector<ConfigError>>;
+
+// Parses and validates YAML text. `file` names the text in error messages.
+// Unknown keys are errors (a typo must not silently fall back to a default).
+ConfigResult ParseConfig(const std::string& text, const std::string& file);
+
+// Reads and parses a file; an unreadable file is one ConfigError.
+ConfigResult LoadConfigFile(const std::string& path);
+
+// The embedded default (the text of config/vigil.example.yaml).
+const std::string& EmbeddedDefaultConfig();
+
+}  // namespace vigil

@@ -1,0 +1,91 @@
+// The alert domain: what an alert is, its states, and the pure rules that move it.
+// No I/O here; the engine applies these decisions to the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "daemon/common/clock.h"
+
+namespace vigil {
+
+enum class Severity { kCritical, kError, kWarning, kInfo };
+enum class AlertStatus { kTriggered, kAcknowledged, kResolved };
+enum class EventAction { kTrigger, kAcknowledge, kResolve };
+
+std::string_view ToString(Severity s);
+std::string_view ToString(AlertStatus s);
+std::string_view ToString(EventAction a);
+std::optional<Severity> ParseSeverity(std::string_view s);  // exact, case-sensitive
+std::optional<AlertStatus> ParseAlertStatus(std::string_view s);
+
+// One event from a source, validated by an ingest parser, not yet applied.
+struct IngestEvent {
+  EventAction action = EventAction::kTrigger;
+  std::string dedup_key;  // never empty once parsed (generated for keyless triggers)
+  bool dedup_key_generated = false;
+  std::string summary;
+  std::string source;
+  Severity severity = Severity::kWarning;
+  std::optional<TimeMs> timestamp;  // when the source detected it, if it said
+  std::string details_json;         // the rest of the event, kept verbatim as a JSON object
+};
+
+// An alert as stored.
+struct Alert {
+  std::int64_t id = 0;
+  std::int64_t integration_id = 0;
+  std::string integration;  // integration name, filled by reads
+  std::string dedup_key;
+  AlertStatus status = AlertStatus::kTriggered;
+  Severity severity = Severity::kWarning;
+  std::string summary;
+  std::string source;
+  std::string details_json = "{}";
+  std::int64_t count = 1;
+  TimeMs created_at = 0;
+  TimeMs updated_at = 0;
+  std::optional<TimeMs> acknowledged_at;
+  std::optional<TimeMs> resolved_at;
+  std::string acknowledged_by;
+  std::string resolved_by;
+};
+
+// What an incoming event does, given the open alert with its dedup key (if any).
+enum class Effect {
+  kCreate,       // no open alert: open a new one and page
+  kRepeat,       // already open: count rises, nobody is paged again
+  kAcknowledge,  // open and triggered: acknowledge it
+  kResolve,      // open: resolve it
+  kNothing,      // ack/resolve for no open alert, or ack of an acknowledged one
+};
+Effect DecideEffect(EventAction action, std::optional<AlertStatus> open_status);
+
+// Whether a person's ack/resolve of an alert in `current` state changes it.
+// Returns false when there is nothing to do (already in that state or resolved).
+bool CanTransition(AlertStatus current, AlertStatus target);
+
+// Open (not resolved) alerts by (integration, dedup key), held in memory by the engine so
+// deduplication needs no database index. Not thread-safe: owned by the engine thread.
+class OpenAlertIndex {
+ public:
+  struct Entry {
+    std::int64_t id;
+    AlertStatus status;
+  };
+  const Entry* Find(std::int64_t integration_id, std::string_view dedup_key) const;
+  void Put(std::int64_t integration_id, std::string_view dedup_key, Entry e);
+  void Erase(std::int64_t integration_id, std::string_view dedup_key);
+  void Clear() { map_.clear(); }
+  size_t size() const { return map_.size(); }
+
+ private:
+  static std::string Key(std::int64_t integration_id, std::string_view dedup_key);
+  std::unordered_map<std::string, Entry> map_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,42 @@
+// Process metrics exposed at GET /metrics (Prometheus text format, prometheus-cpp).
+// Every member is thread-safe (prometheus-cpp metrics are atomic).
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+#include <string>
+
+namespace vigil {
+
+class Metrics {
+ public:
+  Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+  std::string Render() const;  // the text exposition of every metric
+
+  // Events accepted by kind of source ("events_v2", "alertmanager"), rejected by error code.
+  prometheus::Counter& EventsAccepted(const std::string& source_kind);
+  prometheus::Counter& EventsRejected(const std::string& code);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& accepted_;
+  prometheus::Family<prometheus::Counter>& rejected_;
+
+ public:
+  prometheus::Counter& alerts_created;
+  prometheus::Counter& alerts_repeated;
+  prometheus::Counter& deliveries_sent;
+  prometheus::Counter& deliveries_confirmed;
+  prometheus::Gauge& open_alerts;
+  prometheus::Histogram& batch_commands;
+  prometheus::Histogram& commit_seconds;
+};
+
+}  // namespace vigil

@@ -1,0 +1,473 @@
+#include "daemon/engine/engine.h"
+
+#include <sodium.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <zmq_addon.hpp>
+
+#include "daemon/bus/bus.h"
+#include "daemon/common/log.h"
+#include "daemon/common/secrets.h"
+#include "daemon/common/time_util.h"
+
+namespace vigil {
+
+using nlohmann::json;
+
+// The work of one transaction: what to announce and reply once it is committed.
+struct Engine::Batch {
+  TimeMs now = 0;
+  std::vector<std::function<void(const Result<void>&)>> finishers;
+  std::vector<std::pair<std::string, std::string>> publications;  // topic, body
+  std::vector<OutboxRow> jobs;
+  std::vector<std::pair<std::int64_t, std::string>> receipts;  // outbox id, error ("" = ok)
+  size_t events = 0;
+};
+
+namespace {
+
+// The alert as consoles and subscribers see it.
+std::string AlertJson(std::int64_t id, std::string_view integration, std::string_view dedup_key,
+                      AlertStatus status, Severity severity, std::string_view summary,
+                      std::string_view source, TimeMs at) {
+  return json{{"id", id},
+              {"integration", integration},
+              {"dedup_key", dedup_key},
+              {"status", ToString(status)},
+              {"severity", ToString(severity)},
+              {"summary", summary},
+              {"source", source},
+              {"at", FormatTimestamp(at)}}
+      .dump();
+}
+
+std::string Envelope(std::string_view type, const std::string& alert_json) {
+  std::string s = R"({"type":")";
+  s.append(type).append(R"(","alert":)").append(alert_json).append("}");
+  return s;
+}
+
+}  // namespace
+
+Engine::Engine(WriteStore& store, const Clock& clock, zmq::context_t& ctx,
+               IntegrationRegistry& registry, Metrics& metrics, EngineOptions options)
+    : store_(store),
+      clock_(clock),
+      ctx_(ctx),
+      registry_(registry),
+      metrics_(metrics),
+      options_(options),
+      wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+
+Engine::~Engine() {
+  Stop();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+Result<void> Engine::Start() {
+  try {
+    store_.LoadOpenAlerts(open_);
+    store_.Begin();
+    const int requeued = store_.RequeueUndelivered(clock_.Now());
+    store_.Commit();
+    next_due_ = store_.NextDue();
+    ReloadRegistry();
+    Log("engine")->info("engine_started open_alerts={} undelivered_requeued={}", open_.size(),
+                        requeued);
+  } catch (const StoreError& e) {
+    store_.Rollback();
+    return Fail("storage_error", std::string("cannot load state: ") + e.what(), "", 500);
+  }
+  metrics_.open_alerts.Set(static_cast<double>(open_.size()));
+  jobs_ = zmq::socket_t(ctx_, zmq::socket_type::push);
+  jobs_.set(zmq::sockopt::linger, 0);
+  jobs_.set(zmq::sockopt::sndhwm, 100'000);
+  jobs_.bind(JobsEndpoint("console"));
+  receipts_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
+  receipts_.set(zmq::sockopt::linger, 0);
+  receipts_.bind(kReceiptsEndpoint);
+  publish_ = zmq::socket_t(ctx_, zmq::socket_type::push);
+  publish_.set(zmq::sockopt::linger, 0);
+  publish_.set(zmq::sockopt::sndhwm, 100'000);
+  publish_.connect(kPublishEndpoint);
+  {
+    std::lock_guard lock(mu_);
+    accepting_ = true;
+  }
+  thread_ = std::thread([this] { Run(); });
+  return {};
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_ && !thread_.joinable()) return;
+    accepting_ = false;
+  }
+  Wake();
+  if (thread_.joinable()) thread_.join();
+  jobs_.close();
+  receipts_.close();
+  publish_.close();
+}
+
+void Engine::Wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void Engine::Enqueue(Command command) {
+  bool was_empty;
+  {
+    std::lock_guard lock(mu_);
+    if (!accepting_) {
+      auto refuse = [](auto& c) {
+        c.done.set_value(std::unexpected(
+            Error{"shutting_down", "vigild is shutting down; retry shortly", "", 503}));
+      };
+      std::visit(refuse, command);
+      return;
+    }
+    was_empty = queue_.empty();
+    queue_.push_back(std::move(command));
+  }
+  if (was_empty) Wake();
+}
+
+int Engine::PollTimeoutMs() const {
+  if (!next_due_) return 1000;
+  const TimeMs wait = *next_due_ - clock_.Now();
+  return static_cast<int>(std::clamp<TimeMs>(wait, 0, 1000));
+}
+
+void Engine::Run() {
+  zmq_pollitem_t items[] = {{nullptr, wake_fd_, ZMQ_POLLIN, 0},
+                            {receipts_.handle(), 0, ZMQ_POLLIN, 0}};
+  std::vector<Command> commands;
+  for (;;) {
+    zmq::poll(items, 2, std::chrono::milliseconds(PollTimeoutMs()));
+    std::uint64_t counter;
+    [[maybe_unused]] auto n = ::read(wake_fd_, &counter, sizeof counter);
+    bool last = false;
+    commands.clear();
+    {
+      std::lock_guard lock(mu_);
+      while (!queue_.empty() && commands.size() < static_cast<size_t>(options_.batch_max)) {
+        commands.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (!queue_.empty()) Wake();  // more than one batch waiting: come straight back
+      last = !accepting_ && queue_.empty();
+    }
+    Batch batch;
+    batch.now = clock_.Now();
+    DrainReceipts(batch);
+    if (!commands.empty() || !batch.receipts.empty()) ProcessBatch(commands, batch);
+    RunCycle();
+    if (last) break;
+  }
+  Log("engine")->info("engine_stopped");
+}
+
+void Engine::DrainReceipts(Batch& batch) {
+  std::vector<zmq::message_t> parts;
+  for (int i = 0; i < 100'000; ++i) {
+    parts.clear();
+    if (!zmq::recv_multipart(receipts_, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
+      break;
+    }
+    if (parts.size() < 2) continue;
+    std::int64_t id = 0;
+    auto sv = parts[0].to_string_view();
+    std::from_chars(sv.data(), sv.data() + sv.size(), id);
+    std::string error;
+    if (parts[1].to_string_view() != "ok") {
+      error = parts.size() > 2 ? parts[2].to_string() : "delivery failed";
+    }
+    batch.receipts.emplace_back(id, std::move(error));
+  }
+}
+
+void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<void> committed;
+  try {
+    store_.Begin();
+    for (auto& cmd : commands) std::visit([&](auto& c) { Apply(c, batch); }, cmd);
+    for (const auto& [id, error] : batch.receipts) {
+      if (error.empty()) {
+        store_.MarkDelivered(id, batch.now);
+      } else {
+        store_.RecordDeliveryError(id, error);
+      }
+    }
+    store_.Commit();
+  } catch (const StoreError& e) {
+    store_.Rollback();
+    Log("engine")->error("batch_failed commands={} error=\"{}\"", commands.size(), e.what());
+    committed = std::unexpected(
+        Error{"storage_error", "the database could not commit the event; retry", "", 503});
+    try {
+      store_.LoadOpenAlerts(open_);  // undo the batch's in-memory changes
+    } catch (const StoreError& e2) {
+      Log("engine")->critical("index_reload_failed error=\"{}\"", e2.what());
+    }
+  }
+  metrics_.batch_commands.Observe(static_cast<double>(commands.size()));
+  metrics_.commit_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  Finish(commands, batch, committed);
+}
+
+void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed) {
+  for (auto& finish : batch.finishers) finish(committed);
+  metrics_.open_alerts.Set(static_cast<double>(open_.size()));
+  if (!committed) return;
+  for (const auto& [topic, body] : batch.publications) Publish(topic, body);
+  for (const auto& row : batch.jobs) {
+    SendJob(row);
+    if (!next_due_ || *row.due_at < *next_due_) next_due_ = row.due_at;
+  }
+  for (const auto& [id, error] : batch.receipts) {
+    if (error.empty()) metrics_.deliveries_confirmed.Increment();
+  }
+  (void)commands;
+}
+
+void Engine::Apply(IngestCommand& c, Batch& b) {
+  auto outcomes = std::make_shared<std::vector<IngestOutcome>>(c.events.size());
+  for (size_t i = 0; i < c.events.size(); ++i) {
+    ApplyEvent(c.integration, c.events[i], b, (*outcomes)[i]);
+  }
+  b.finishers.push_back([this, &c, outcomes](const Result<void>& r) {
+    if (!r) return c.done.set_value(std::unexpected(r.error()));
+    metrics_.EventsAccepted(c.integration.kind).Increment(static_cast<double>(outcomes->size()));
+    c.done.set_value(std::move(*outcomes));
+  });
+}
+
+void Engine::ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b,
+                        IngestOutcome& out) {
+  const OpenAlertIndex::Entry* open = open_.Find(in.id, ev.dedup_key);
+  const std::optional<AlertStatus> open_status =
+      open ? std::optional(open->status) : std::nullopt;
+  out.dedup_key = ev.dedup_key;
+  out.effect = DecideEffect(ev.action, open_status);
+  out.alert_id = open ? open->id : 0;
+  const std::string actor = "integration:" + in.name;
+  switch (out.effect) {
+    case Effect::kCreate:
+      return CreateAlert(in, ev, b, out);
+    case Effect::kRepeat:
+      store_.RepeatAlert(out.alert_id, b.now);
+      store_.InsertAlertEvent(out.alert_id, b.now, "repeated", actor, ev.details_json);
+      metrics_.alerts_repeated.Increment();
+      b.publications.emplace_back(
+          "alert.repeated",
+          Envelope("alert.repeated", AlertJson(out.alert_id, in.name, ev.dedup_key,
+                                               open->status, ev.severity, ev.summary, ev.source,
+                                               b.now)));
+      return;
+    case Effect::kAcknowledge:
+    case Effect::kResolve: {
+      auto head = store_.GetAlertHead(out.alert_id);
+      if (!head) return;  // index and table disagree: nothing safe to do
+      const auto target = out.effect == Effect::kResolve ? AlertStatus::kResolved
+                                                         : AlertStatus::kAcknowledged;
+      return ChangeStatus(out.alert_id, *head, target, actor, "{}", b);
+    }
+    case Effect::kNothing:
+      return;
+  }
+}
+
+void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
+                         IngestOutcome& out) {
+  Alert a;
+  a.integration_id = in.id;
+  a.dedup_key = ev.dedup_key;
+  a.severity = ev.severity;
+  a.summary = ev.summary;
+  a.source = ev.source;
+  a.details_json = ev.details_json.empty() ? "{}" : ev.details_json;
+  a.created_at = a.updated_at = b.now;
+  out.alert_id = store_.InsertAlert(a);
+  const std::string detail =
+      ev.timestamp ? R"({"detected_at":")" + FormatTimestamp(*ev.timestamp) + "\"}" : "{}";
+  store_.InsertAlertEvent(out.alert_id, b.now, "triggered", "integration:" + in.name, detail);
+  open_.Put(in.id, ev.dedup_key, {out.alert_id, AlertStatus::kTriggered});
+  const std::string alert = AlertJson(out.alert_id, in.name, ev.dedup_key,
+                                      AlertStatus::kTriggered, ev.severity, ev.summary, ev.source,
+                                      b.now);
+  OutboxRow row;
+  row.channel = "console";
+  row.recipient = "all";  // until routing exists, every watcher is paged
+  row.alert_id = out.alert_id;
+  row.payload = Envelope("page", alert);
+  row.created_at = b.now;
+  row.attempts = 1;
+  row.due_at = b.now + Backoff(1);
+  row.id = store_.InsertOutbox(row);
+  b.jobs.push_back(std::move(row));
+  b.publications.emplace_back("alert.triggered", Envelope("alert.triggered", alert));
+  metrics_.alerts_created.Increment();
+}
+
+void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
+                          const std::string& actor, const std::string& detail, Batch& b) {
+  store_.SetAlertStatus(id, target, b.now, actor);
+  store_.InsertAlertEvent(id, b.now, ToString(target), actor, detail);
+  if (target == AlertStatus::kResolved) {
+    open_.Erase(head.integration_id, head.dedup_key);
+  } else {
+    open_.Put(head.integration_id, head.dedup_key, {id, target});
+  }
+  const std::string type = std::string("alert.") + std::string(ToString(target));
+  json body = json::parse(Envelope(type, AlertJson(id, "", head.dedup_key, target, head.severity,
+                                                   head.summary, head.source, b.now)));
+  body["by"] = actor;
+  b.publications.emplace_back(type, body.dump());
+}
+
+void Engine::Apply(AlertActionCommand& c, Batch& b) {
+  auto head = store_.GetAlertHead(c.alert_id);
+  Result<AlertStatus> result;
+  if (!head) {
+    result = Fail("not_found", "alert " + std::to_string(c.alert_id) + " does not exist", "id",
+                  404);
+  } else if (head->status == c.target || !CanTransition(head->status, c.target)) {
+    if (head->status == AlertStatus::kResolved && c.target != AlertStatus::kResolved) {
+      result = Fail("already_resolved",
+                    "alert " + std::to_string(c.alert_id) + " is already resolved", "id", 409);
+    } else {
+      result = head->status;  // already in that state: nothing to change
+    }
+  } else {
+    const std::string detail = c.note.empty() ? "{}" : json{{"note", c.note}}.dump();
+    ChangeStatus(c.alert_id, *head, c.target, c.actor, detail, b);
+    result = c.target;
+  }
+  b.finishers.push_back([&c, result](const Result<void>& r) {
+    c.done.set_value(r ? result : std::unexpected(r.error()));
+  });
+}
+
+void Engine::Apply(CreateIntegrationCommand& c, Batch& b) {
+  static const std::regex kName("^[A-Za-z0-9_.\\-]{1,64}$");
+  std::optional<Error> error;
+  if (!std::regex_match(c.name, kName)) {
+    error = Error{"invalid_field", "name must be 1-64 letters, digits, '.', '_' or '-'", "name"};
+  } else if (c.kind != "events_v2" && c.kind != "alertmanager" && c.kind != "any") {
+    error = Error{"invalid_field", "kind must be events_v2, alertmanager or any", "kind"};
+  } else {
+    for (const auto& row : store_.ListIntegrations()) {
+      if (row.name == c.name) {
+        error = Error{"conflict", "integration \"" + c.name + "\" already exists", "name", 409};
+      }
+    }
+  }
+  if (error) {
+    b.finishers.push_back([&c, e = *error](const Result<void>&) {
+      c.done.set_value(std::unexpected(e));
+    });
+    return;
+  }
+  const std::string key = RandomHex(16);
+  IntegrationRow row{0, c.name, c.kind, Sha256Hex(key), "generated", b.now};
+  Integration in{store_.UpsertIntegration(row), c.name, c.kind};
+  b.finishers.push_back([this, &c, in, key, hash = row.key_sha256](const Result<void>& r) {
+    if (!r) return c.done.set_value(std::unexpected(r.error()));
+    registry_.Add(hash, in);
+    Log("engine")->info("integration_created name={} kind={}", in.name, in.kind);
+    c.done.set_value(std::pair{in, key});
+  });
+}
+
+void Engine::Apply(SyncIntegrationsCommand& c, Batch& b) {
+  std::vector<std::string> names;
+  for (const auto& ic : c.integrations) {
+    store_.UpsertIntegration({0, ic.name, ic.kind, ic.key_sha256, "config", b.now});
+    names.push_back(ic.name);
+  }
+  store_.DisableConfigIntegrationsExcept(names);
+  b.finishers.push_back([this, &c](const Result<void>& r) {
+    if (r) ReloadRegistry();
+    c.done.set_value(r);
+  });
+}
+
+void Engine::ReloadRegistry() {
+  std::unordered_map<std::string, Integration> by_hash;
+  for (const auto& row : store_.ListIntegrations()) {
+    if (!row.key_sha256.empty()) by_hash[row.key_sha256] = {row.id, row.name, row.kind};
+  }
+  registry_.Replace(std::move(by_hash));
+}
+
+Result<std::string> Engine::CreateDefaultIntegrationIfNone() {
+  try {
+    if (!store_.ListIntegrations().empty()) return std::string();
+    const std::string key = RandomHex(16);
+    store_.Begin();
+    store_.UpsertIntegration({0, "default", "any", Sha256Hex(key), "generated", clock_.Now()});
+    store_.Commit();
+    return key;
+  } catch (const StoreError& e) {
+    store_.Rollback();
+    return Fail("storage_error", std::string("cannot create the first integration: ") + e.what(),
+                "", 500);
+  }
+}
+
+TimeMs Engine::Backoff(int attempts) const {
+  TimeMs d = options_.delivery_retry;
+  for (int i = 1; i < attempts && d < options_.delivery_retry_max; ++i) d *= 2;
+  d = std::min(d, options_.delivery_retry_max);
+  // ±10% jitter so many retries due together do not fire in one burst.
+  const TimeMs spread = d / 5;
+  if (spread > 0) d += static_cast<TimeMs>(randombytes_uniform(static_cast<uint32_t>(spread))) - spread / 2;
+  return d;
+}
+
+void Engine::RunCycle() {
+  const TimeMs now = clock_.Now();
+  if (!next_due_ || *next_due_ > now) return;
+  try {
+    auto rows = store_.DueOutbox(now, 1000);
+    store_.Begin();
+    for (auto& r : rows) {
+      ++r.attempts;
+      store_.Reschedule(r.id, now + Backoff(r.attempts), r.attempts);
+    }
+    store_.Commit();
+    for (const auto& r : rows) SendJob(r);
+    if (!rows.empty()) Log("engine")->info("deliveries_resent count={}", rows.size());
+    next_due_ = rows.size() == 1000 ? std::optional(now) : store_.NextDue();
+  } catch (const StoreError& e) {
+    store_.Rollback();
+    Log("engine")->error("cycle_failed error=\"{}\"", e.what());
+  }
+}
+
+void Engine::SendJob(const OutboxRow& row) {
+  const std::string id = std::to_string(row.id);
+  const std::string key = IdempotencyKey(row.id);
+  std::array<zmq::const_buffer, 4> parts = {zmq::buffer(id), zmq::buffer(key),
+                                            zmq::buffer(row.recipient), zmq::buffer(row.payload)};
+  if (zmq::send_multipart(jobs_, parts, zmq::send_flags::dontwait)) {
+    metrics_.deliveries_sent.Increment();
+  }  // else: no worker right now; the row stays due and the cycle re-sends it
+}
+
+void Engine::Publish(const std::string& topic, const std::string& body) {
+  std::array<zmq::const_buffer, 2> parts = {zmq::buffer(topic), zmq::buffer(body)};
+  zmq::send_multipart(publish_, parts, zmq::send_flags::dontwait);
+}
+
+}  // namespace vigil

@@ -1,0 +1,146 @@
+// The engine: the one thread that owns every write.
+//
+// HTTP threads Submit() commands and wait on the returned future. The engine drains every
+// waiting command, applies them in ONE SQLite transaction (group commit), commits with
+// synchronous=FULL, and only then fulfils the futures — so a 2xx is never sent for an event
+// that is not on disk. After each batch it publishes alert changes, hands new deliveries to
+// notifier workers, and runs one idempotent cycle over the outbox rows that are due at `now`
+// (re-sends of unconfirmed deliveries). Due times are rows; a restart heals itself.
+#pragma once
+
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+#include <zmq.hpp>
+
+#include "config/config.h"
+#include "daemon/alerts/alert.h"
+#include "daemon/auth/auth.h"
+#include "daemon/common/clock.h"
+#include "daemon/common/metrics.h"
+#include "daemon/store/store.h"
+
+namespace vigil {
+
+// What one ingested event did.
+struct IngestOutcome {
+  std::string dedup_key;
+  std::int64_t alert_id = 0;  // 0 when the event changed nothing
+  Effect effect = Effect::kNothing;
+};
+
+struct IngestCommand {
+  Integration integration;
+  std::vector<IngestEvent> events;
+  std::promise<Result<std::vector<IngestOutcome>>> done;
+};
+
+// A person acknowledges or resolves an alert by id (API, CLI, console).
+struct AlertActionCommand {
+  std::int64_t alert_id = 0;
+  AlertStatus target = AlertStatus::kAcknowledged;
+  std::string actor;
+  std::string note;
+  // The status after the command; 404 not_found, 409 already_resolved.
+  std::promise<Result<AlertStatus>> done;
+};
+
+// Creates an integration with a fresh key; the reply carries the key, shown once.
+struct CreateIntegrationCommand {
+  std::string name;
+  std::string kind;
+  std::promise<Result<std::pair<Integration, std::string>>> done;
+};
+
+// Makes the config's integrations current (at start and after a reload).
+struct SyncIntegrationsCommand {
+  std::vector<IntegrationConfig> integrations;
+  std::promise<Result<void>> done;
+};
+
+using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegrationCommand,
+                             SyncIntegrationsCommand>;
+
+struct EngineOptions {
+  int batch_max = 8192;
+  TimeMs delivery_retry = 30'000;
+  TimeMs delivery_retry_max = 600'000;
+};
+
+class Engine {
+ public:
+  // `store`, `clock`, `ctx`, `registry` and `metrics` must outlive the engine.
+  Engine(WriteStore& store, const Clock& clock, zmq::context_t& ctx, IntegrationRegistry& registry,
+         Metrics& metrics, EngineOptions options);
+  ~Engine();
+
+  // Loads open alerts and integrations, schedules unconfirmed deliveries for re-sending,
+  // binds the engine's sockets and starts the thread.
+  Result<void> Start();
+  // Finishes every command already submitted, then stops. Later submissions fail with 503.
+  void Stop();
+
+  // Thread-safe. The future is ready once the command's batch is committed (or failed).
+  template <class C>
+  auto Submit(C command) {
+    auto future = command.done.get_future();
+    Enqueue(Command(std::move(command)));
+    return future;
+  }
+
+  // Makes the engine re-read the clock and run its cycle now (tests advance a FakeClock,
+  // then call Wake). Thread-safe.
+  void Wake();
+
+  // The first start of a database with no integrations at all: creates "default" and
+  // returns its key (to print once). Call before Start(). Empty when integrations exist.
+  Result<std::string> CreateDefaultIntegrationIfNone();
+
+ private:
+  struct Batch;  // the work of one transaction
+  void Enqueue(Command command);
+  void Run();
+  void DrainReceipts(Batch& batch);
+  void ProcessBatch(std::vector<Command>& commands, Batch& batch);
+  void Apply(IngestCommand& c, Batch& b);
+  void Apply(AlertActionCommand& c, Batch& b);
+  void Apply(CreateIntegrationCommand& c, Batch& b);
+  void Apply(SyncIntegrationsCommand& c, Batch& b);
+  void ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
+  void ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
+                    const std::string& actor, const std::string& detail, Batch& b);
+  void CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
+  void Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed);
+  void RunCycle();
+  void SendJob(const OutboxRow& row);
+  void Publish(const std::string& topic, const std::string& body);
+  void ReloadRegistry();
+  TimeMs Backoff(int attempts) const;
+  int PollTimeoutMs() const;
+
+  WriteStore& store_;
+  const Clock& clock_;
+  zmq::context_t& ctx_;
+  IntegrationRegistry& registry_;
+  Metrics& metrics_;
+  const EngineOptions options_;
+
+  std::mutex mu_;  // guards queue_ and accepting_
+  std::deque<Command> queue_;
+  bool accepting_ = false;
+  int wake_fd_ = -1;  // eventfd: commands waiting or Wake()
+
+  // Owned by the engine thread once started.
+  OpenAlertIndex open_;
+  std::optional<TimeMs> next_due_;
+  zmq::socket_t jobs_, receipts_, publish_;
+  std::thread thread_;
+  bool stopping_ = false;
+};
+
+}  // namespace vigil

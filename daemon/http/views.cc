@@ -1,0 +1,54 @@
+#include "daemon/http/views.h"
+
+#include "daemon/common/time_util.h"
+
+namespace vigil {
+namespace {
+nlohmann::json OptTime(const std::optional<TimeMs>& t) {
+  return t ? nlohmann::json(FormatTimestamp(*t)) : nlohmann::json();
+}
+nlohmann::json ParseOrString(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(text) : j;
+}
+}  // namespace
+
+nlohmann::json AlertView(const Alert& a, bool with_details) {
+  nlohmann::json j = {{"id", a.id},
+                      {"integration", a.integration},
+                      {"dedup_key", a.dedup_key},
+                      {"status", ToString(a.status)},
+                      {"severity", ToString(a.severity)},
+                      {"summary", a.summary},
+                      {"source", a.source},
+                      {"count", a.count},
+                      {"created_at", FormatTimestamp(a.created_at)},
+                      {"updated_at", FormatTimestamp(a.updated_at)},
+                      {"acknowledged_at", OptTime(a.acknowledged_at)},
+                      {"acknowledged_by", a.acknowledged_by},
+                      {"resolved_at", OptTime(a.resolved_at)},
+                      {"resolved_by", a.resolved_by}};
+  if (with_details) j["details"] = ParseOrString(a.details_json);
+  return j;
+}
+
+nlohmann::json EventView(const AlertEventRow& e) {
+  return {{"id", e.id},
+          {"at", FormatTimestamp(e.at)},
+          {"kind", e.kind},
+          {"actor", e.actor},
+          {"detail", ParseOrString(e.detail)}};
+}
+
+nlohmann::json DeliveryView(const OutboxRow& r) {
+  return {{"id", r.id},
+          {"idempotency_key", IdempotencyKey(r.id)},
+          {"channel", r.channel},
+          {"recipient", r.recipient},
+          {"attempts", r.attempts},
+          {"created_at", FormatTimestamp(r.created_at)},
+          {"next_attempt_at", OptTime(r.delivered_at ? std::nullopt : r.due_at)},
+          {"delivered_at", OptTime(r.delivered_at)}};
+}
+
+}  // namespace vigil

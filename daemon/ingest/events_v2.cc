@@ -1,0 +1,127 @@
+// PagerDuty Events API v2 (alert events), as documented in ../shared/FORMATS.md.
+#include "daemon/common/secrets.h"
+#include "daemon/common/time_util.h"
+#include "daemon/ingest/ingest.h"
+
+namespace vigil {
+namespace {
+
+using nlohmann::json;
+
+Result<std::string> RequiredString(const json& obj, const char* key, const std::string& path) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) {
+    return Fail("missing_field", path + " is required", path);
+  }
+  if (!it->is_string()) return Fail("invalid_field", path + " must be a string", path);
+  if (it->get_ref<const std::string&>().empty()) {
+    return Fail("invalid_field", path + " must not be empty", path);
+  }
+  return it->get<std::string>();
+}
+
+// Checks optional fields whose type PagerDuty fixes; their values stay in details_json.
+Result<void> CheckOptional(const json& body, const json* payload) {
+  if (payload) {
+    for (const char* key : {"component", "group", "class"}) {
+      auto it = payload->find(key);
+      if (it != payload->end() && !it->is_null() && !it->is_string()) {
+        return Fail("invalid_field", std::string("payload.") + key + " must be a string",
+                    std::string("payload.") + key);
+      }
+    }
+  }
+  for (auto [key, required] : {std::pair{"images", "src"}, std::pair{"links", "href"}}) {
+    auto it = body.find(key);
+    if (it == body.end() || it->is_null()) continue;
+    if (!it->is_array()) return Fail("invalid_field", std::string(key) + " must be a list", key);
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& item = (*it)[i];
+      const std::string path = std::string(key) + "[" + std::to_string(i) + "]." + required;
+      if (!item.is_object() || !item.contains(required) || !item[required].is_string()) {
+        return Fail("invalid_field", path + " is required and must be a string", path);
+      }
+    }
+  }
+  return {};
+}
+
+Result<void> ParseTriggerPayload(const json& body, IngestEvent& ev) {
+  auto pit = body.find("payload");
+  if (pit == body.end() || pit->is_null()) {
+    return Fail("missing_field", "payload is required for a trigger", "payload");
+  }
+  if (!pit->is_object()) return Fail("invalid_field", "payload must be an object", "payload");
+  const json& p = *pit;
+  auto summary = RequiredString(p, "summary", "payload.summary");
+  if (!summary) return std::unexpected(summary.error());
+  auto source = RequiredString(p, "source", "payload.source");
+  if (!source) return std::unexpected(source.error());
+  auto severity = RequiredString(p, "severity", "payload.severity");
+  if (!severity) return std::unexpected(severity.error());
+  auto sev = ParseSeverity(*severity);
+  if (!sev) {
+    return Fail("invalid_field",
+                "payload.severity must be critical, error, warning or info (got \"" +
+                    TruncateUtf8(*severity, 32) + "\")",
+                "payload.severity");
+  }
+  ev.summary = TruncateUtf8(*summary, kMaxSummaryChars);
+  ev.source = TruncateUtf8(*source, kMaxSummaryChars);
+  ev.severity = *sev;
+  if (auto ts = p.find("timestamp"); ts != p.end() && !ts->is_null()) {
+    auto t = ts->is_string() ? ParseTimestamp(ts->get_ref<const std::string&>()) : std::nullopt;
+    if (!t) {
+      return Fail("invalid_field", "payload.timestamp must be an ISO 8601 date-time with a zone",
+                  "payload.timestamp");
+    }
+    ev.timestamp = *t;
+  }
+  return CheckOptional(body, &p);
+}
+
+}  // namespace
+
+std::string EventsV2RoutingKey(const json& body) {
+  auto it = body.find("routing_key");
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Result<IngestEvent> ParseEventsV2(const json& body) {
+  IngestEvent ev;
+  auto action = RequiredString(body, "event_action", "event_action");
+  if (!action) return std::unexpected(action.error());
+  if (*action == "trigger") {
+    ev.action = EventAction::kTrigger;
+  } else if (*action == "acknowledge") {
+    ev.action = EventAction::kAcknowledge;
+  } else if (*action == "resolve") {
+    ev.action = EventAction::kResolve;
+  } else {
+    return Fail("invalid_field", "event_action must be trigger, acknowledge or resolve",
+                "event_action");
+  }
+  if (auto it = body.find("dedup_key"); it != body.end() && !it->is_null()) {
+    if (!it->is_string()) return Fail("invalid_field", "dedup_key must be a string", "dedup_key");
+    ev.dedup_key = it->get<std::string>();
+    if (ev.dedup_key.size() > kMaxDedupKeyBytes) {
+      return Fail("invalid_field", "dedup_key is longer than 255 characters", "dedup_key");
+    }
+  }
+  if (ev.action == EventAction::kTrigger) {
+    if (auto ok = ParseTriggerPayload(body, ev); !ok) return std::unexpected(ok.error());
+    if (ev.dedup_key.empty()) {
+      ev.dedup_key = RandomUuid();
+      ev.dedup_key_generated = true;
+    }
+  } else if (ev.dedup_key.empty()) {
+    return Fail("missing_field", "dedup_key is required to " + *action + " an alert",
+                "dedup_key");
+  }
+  json details = body;
+  details.erase("routing_key");
+  ev.details_json = details.dump();
+  return ev;
+}
+
+}  // namespace vigil

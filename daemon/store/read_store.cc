@@ -1,0 +1,179 @@
+#include "daemon/store/store.h"
+
+namespace vigil {
+namespace {
+
+constexpr std::string_view kAlertColumns =
+    "a.id,a.integration_id,coalesce(i.name,''),a.dedup_key,a.status,a.severity,a.summary,"
+    "a.source,a.details,a.count,a.created_at,a.updated_at,a.acknowledged_at,"
+    "coalesce(a.acknowledged_by,''),a.resolved_at,coalesce(a.resolved_by,'')";
+
+Alert ReadAlert(const sqlite::Stmt& st) {
+  Alert a;
+  a.id = st.Int(0);
+  a.integration_id = st.Int(1);
+  a.integration = st.Text(2);
+  a.dedup_key = st.Text(3);
+  a.status = ParseAlertStatus(st.Text(4)).value_or(AlertStatus::kTriggered);
+  a.severity = ParseSeverity(st.Text(5)).value_or(Severity::kWarning);
+  a.summary = st.Text(6);
+  a.source = st.Text(7);
+  a.details_json = st.Text(8);
+  a.count = st.Int(9);
+  a.created_at = st.Int(10);
+  a.updated_at = st.Int(11);
+  a.acknowledged_at = st.OptInt(12);
+  a.acknowledged_by = st.Text(13);
+  a.resolved_at = st.OptInt(14);
+  a.resolved_by = st.Text(15);
+  return a;
+}
+
+Error ReadError(const StoreError& e) {
+  return Error{"storage_error", std::string("database read failed: ") + e.what(), "", 503};
+}
+
+}  // namespace
+
+// Borrows a pooled connection and returns it when the call ends.
+class ReadStore::Lease {
+ public:
+  explicit Lease(ReadStore& rs) : rs_(rs), db_(rs.Acquire()) {}
+  ~Lease() { rs_.Release(std::move(db_)); }
+  sqlite::Db& db() { return *db_; }
+
+ private:
+  ReadStore& rs_;
+  std::unique_ptr<sqlite::Db> db_;
+};
+
+std::unique_ptr<sqlite::Db> ReadStore::Acquire() {
+  {
+    std::lock_guard lock(mu_);
+    if (!idle_.empty()) {
+      auto db = std::move(idle_.back());
+      idle_.pop_back();
+      return db;
+    }
+  }
+  return std::make_unique<sqlite::Db>(path_, false, false);
+}
+
+void ReadStore::Release(std::unique_ptr<sqlite::Db> db) {
+  if (!db) return;
+  std::lock_guard lock(mu_);
+  if (idle_.size() < 8) idle_.push_back(std::move(db));
+}
+
+Result<std::vector<Alert>> ReadStore::ListAlerts(const AlertFilter& f) {
+  try {
+    Lease lease(*this);
+    std::string sql = "SELECT " + std::string(kAlertColumns) +
+                      " FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id"
+                      " WHERE (?1 IS NULL OR a.status=?1) AND (?2=0 OR a.status<>'resolved')"
+                      " AND (?3='' OR a.source=?3) AND (?4 IS NULL OR a.severity=?4)"
+                      " AND (?5 IS NULL OR a.created_at>=?5) AND (?6 IS NULL OR a.id<?6)"
+                      " ORDER BY a.id DESC LIMIT ?7";
+    auto st = lease.db().Prepare(sql);
+    if (f.status) st.Bind(1, ToString(*f.status));
+    st.Bind(2, static_cast<std::int64_t>(f.open_only)).Bind(3, f.source);
+    if (f.severity) st.Bind(4, ToString(*f.severity));
+    st.Bind(5, f.since).Bind(6, f.before_id).Bind(7, static_cast<std::int64_t>(f.limit));
+    std::vector<Alert> out;
+    while (st.Step()) out.push_back(ReadAlert(st));
+    return out;
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
+Result<std::optional<Alert>> ReadStore::GetAlert(std::int64_t id) {
+  try {
+    Lease lease(*this);
+    auto st = lease.db().Prepare("SELECT " + std::string(kAlertColumns) +
+                                 " FROM alerts a LEFT JOIN integrations i ON "
+                                 "i.id=a.integration_id WHERE a.id=?");
+    st.Bind(1, id);
+    if (!st.Step()) return std::optional<Alert>();
+    return std::optional<Alert>(ReadAlert(st));
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
+Result<std::vector<AlertEventRow>> ReadStore::AlertEvents(std::int64_t alert_id) {
+  try {
+    Lease lease(*this);
+    auto st = lease.db().Prepare(
+        "SELECT id,at,kind,actor,detail FROM alert_events WHERE alert_id=? ORDER BY id");
+    st.Bind(1, alert_id);
+    std::vector<AlertEventRow> out;
+    while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)});
+    return out;
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
+Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id) {
+  try {
+    Lease lease(*this);
+    auto st = lease.db().Prepare(
+        "SELECT id,channel,recipient,created_at,attempts,due_at,delivered_at FROM outbox "
+        "WHERE alert_id=? ORDER BY id");
+    st.Bind(1, alert_id);
+    std::vector<OutboxRow> out;
+    while (st.Step()) {
+      OutboxRow r;
+      r.id = st.Int(0);
+      r.channel = st.Text(1);
+      r.recipient = st.Text(2);
+      r.alert_id = alert_id;
+      r.created_at = st.Int(3);
+      r.attempts = static_cast<int>(st.Int(4));
+      r.due_at = st.OptInt(5);
+      r.delivered_at = st.OptInt(6);
+      out.push_back(std::move(r));
+    }
+    return out;
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
+Result<ReadStore::Counts> ReadStore::CountAlerts() {
+  try {
+    Lease lease(*this);
+    Counts c;
+    auto st = lease.db().Prepare("SELECT status, count(*) FROM alerts GROUP BY status");
+    while (st.Step()) {
+      auto s = ParseAlertStatus(st.Text(0));
+      if (s == AlertStatus::kTriggered) c.triggered = st.Int(1);
+      if (s == AlertStatus::kAcknowledged) c.acknowledged = st.Int(1);
+      if (s == AlertStatus::kResolved) c.resolved = st.Int(1);
+    }
+    auto ob = lease.db().Prepare("SELECT count(*) FROM outbox WHERE delivered_at IS NULL");
+    ob.Step();
+    c.outbox_pending = ob.Int(0);
+    return c;
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
+Result<std::vector<IntegrationRow>> ReadStore::ListIntegrations() {
+  try {
+    Lease lease(*this);
+    std::vector<IntegrationRow> rows;
+    auto st = lease.db().Prepare(
+        "SELECT id,name,kind,key_sha256,origin,created_at FROM integrations ORDER BY id");
+    while (st.Step()) {
+      rows.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)});
+    }
+    return rows;
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
+}  // namespace vigil

@@ -1,0 +1,150 @@
+// Store: Vigil's SQLite database (WAL, synchronous=FULL) and the domain SQL over it.
+//
+// Two halves:
+//  * WriteStore — the one write connection, owned by the engine thread. Its methods throw
+//    StoreError; the engine's batch (Transaction) is the boundary that turns a failure into
+//    an Error value and rolls the whole batch back.
+//  * ReadStore — a pool of read-only connections for HTTP threads; thread-safe; its methods
+//    return Result values.
+// SQL never calls SQLite's clock: every time is bound from the caller's `now`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/alerts/alert.h"
+#include "daemon/common/error.h"
+#include "daemon/store/sqlite.h"
+
+namespace vigil {
+
+using StoreError = sqlite::SqliteError;
+
+struct IntegrationRow {
+  std::int64_t id = 0;
+  std::string name;
+  std::string kind;        // events_v2 | alertmanager | any
+  std::string key_sha256;  // hex
+  std::string origin;      // "config" or "generated"
+  TimeMs created_at = 0;
+};
+
+// One delivery of one message to one recipient over one channel. The row is the truth;
+// the ZeroMQ job is only a wake-up, re-sent until a receipt arrives.
+struct OutboxRow {
+  std::int64_t id = 0;
+  std::string channel;    // "console" until the notifiers issue adds more
+  std::string recipient;  // "all" until routing exists
+  std::optional<std::int64_t> alert_id;
+  std::string payload;  // JSON the channel renders
+  TimeMs created_at = 0;
+  int attempts = 0;
+  std::optional<TimeMs> due_at;
+  std::optional<TimeMs> delivered_at;
+};
+
+// The idempotency key every message carries; stable across re-sends of the row.
+std::string IdempotencyKey(std::int64_t outbox_id);
+
+struct AlertEventRow {
+  std::int64_t id = 0;
+  TimeMs at = 0;
+  std::string kind;  // triggered, repeated, acknowledged, resolved, delivered
+  std::string actor;
+  std::string detail;  // JSON
+};
+
+// The latest schema version this build knows; migrations bring older files up to it.
+int SchemaVersion();
+
+class WriteStore {
+ public:
+  // Opens or creates `path`, applies pending migrations. Fails with a readable Error.
+  static Result<std::unique_ptr<WriteStore>> Open(const std::string& path);
+
+  void Begin();
+  void Commit();
+  void Rollback() noexcept;
+
+  std::int64_t InsertAlert(const Alert& a);
+  void RepeatAlert(std::int64_t id, TimeMs now);
+  void SetAlertStatus(std::int64_t id, AlertStatus s, TimeMs now, std::string_view actor);
+  void InsertAlertEvent(std::int64_t alert_id, TimeMs at, std::string_view kind,
+                        std::string_view actor, std::string_view detail);
+
+  // The fields the engine needs to act on an alert and announce the change.
+  struct AlertHead {
+    std::int64_t integration_id;
+    std::string dedup_key;
+    AlertStatus status;
+    Severity severity;
+    std::string summary;
+    std::string source;
+  };
+  std::optional<AlertHead> GetAlertHead(std::int64_t id);
+  void LoadOpenAlerts(OpenAlertIndex& index);
+
+  std::int64_t InsertOutbox(const OutboxRow& row);
+  void MarkDelivered(std::int64_t outbox_id, TimeMs now);
+  void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
+  std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
+  void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
+  std::optional<TimeMs> NextDue();
+  int RequeueUndelivered(TimeMs now);  // after a restart: re-send everything unconfirmed
+
+  std::vector<IntegrationRow> ListIntegrations();
+  std::int64_t UpsertIntegration(const IntegrationRow& row);  // by name
+  // Disables (empties the key of) config integrations whose names are not in `keep`.
+  void DisableConfigIntegrationsExcept(const std::vector<std::string>& keep);
+
+ private:
+  explicit WriteStore(const std::string& path);
+  void PrepareStatements();
+
+  sqlite::Db db_;
+  sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
+      resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivery_error_,
+      due_, reschedule_, next_due_;
+};
+
+// Filters for listing alerts; empty fields match everything.
+struct AlertFilter {
+  std::optional<AlertStatus> status;
+  bool open_only = false;  // triggered or acknowledged
+  std::string source;
+  std::optional<Severity> severity;
+  std::optional<TimeMs> since;  // created at or after
+  std::optional<std::int64_t> before_id;
+  int limit = 50;
+};
+
+class ReadStore {
+ public:
+  // `path` must already exist (WriteStore::Open created it). Connections open lazily.
+  explicit ReadStore(std::string path) : path_(std::move(path)) {}
+
+  Result<std::vector<Alert>> ListAlerts(const AlertFilter& f);
+  Result<std::optional<Alert>> GetAlert(std::int64_t id);
+  Result<std::vector<AlertEventRow>> AlertEvents(std::int64_t alert_id);
+  Result<std::vector<OutboxRow>> AlertDeliveries(std::int64_t alert_id);
+  struct Counts {
+    std::int64_t triggered = 0, acknowledged = 0, resolved = 0, outbox_pending = 0;
+  };
+  Result<Counts> CountAlerts();
+  Result<std::vector<IntegrationRow>> ListIntegrations();
+
+ private:
+  class Lease;  // a connection borrowed from the pool for one call
+  std::unique_ptr<sqlite::Db> Acquire();
+  void Release(std::unique_ptr<sqlite::Db> db);
+
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<sqlite::Db>> idle_;
+};
+
+}  // namespace vigil

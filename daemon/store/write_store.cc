@@ -1,0 +1,293 @@
+#include <algorithm>
+#include <array>
+
+#include "daemon/common/log.h"
+#include "daemon/store/store.h"
+
+namespace vigil {
+namespace {
+
+// Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
+constexpr std::array<std::string_view, 1> kMigrations = {
+    R"sql(
+CREATE TABLE integrations(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  key_sha256 TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE alerts(
+  id INTEGER PRIMARY KEY,
+  integration_id INTEGER NOT NULL,
+  dedup_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  source TEXT NOT NULL,
+  details TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  acknowledged_at INTEGER,
+  acknowledged_by TEXT,
+  resolved_at INTEGER,
+  resolved_by TEXT);
+CREATE INDEX alerts_open ON alerts(id) WHERE status <> 'resolved';
+CREATE TABLE alert_events(
+  id INTEGER PRIMARY KEY,
+  alert_id INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  detail TEXT NOT NULL);
+CREATE INDEX alert_events_by_alert ON alert_events(alert_id, id);
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  alert_id INTEGER,
+  payload TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  due_at INTEGER,
+  delivered_at INTEGER,
+  last_error TEXT);
+CREATE INDEX outbox_due ON outbox(due_at) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_by_alert ON outbox(alert_id);
+)sql",
+};
+
+void Migrate(sqlite::Db& db) {
+  auto get = db.Prepare("PRAGMA user_version");
+  get.Step();
+  const int have = static_cast<int>(get.Int(0));
+  get.Reset();
+  if (have > static_cast<int>(kMigrations.size())) {
+    throw StoreError(SQLITE_ERROR, "database schema version " + std::to_string(have) +
+                                       " is newer than this vigild (" +
+                                       std::to_string(kMigrations.size()) + ")");
+  }
+  for (int v = have; v < static_cast<int>(kMigrations.size()); ++v) {
+    db.Exec("BEGIN IMMEDIATE");
+    try {
+      db.Exec(kMigrations[v]);
+      db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
+      db.Exec("COMMIT");
+    } catch (...) {
+      db.Exec("ROLLBACK");
+      throw;
+    }
+    Log("store")->info("schema_migrated version={}", v + 1);
+  }
+}
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+std::string IdempotencyKey(std::int64_t outbox_id) { return "vigil-n" + std::to_string(outbox_id); }
+
+WriteStore::WriteStore(const std::string& path) : db_(path, true, true) {}
+
+Result<std::unique_ptr<WriteStore>> WriteStore::Open(const std::string& path) {
+  try {
+    std::unique_ptr<WriteStore> s(new WriteStore(path));
+    s->db_.Exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
+        "PRAGMA cache_size=-4096; PRAGMA temp_store=MEMORY;");
+    Migrate(s->db_);
+    s->PrepareStatements();
+    return s;
+  } catch (const StoreError& e) {
+    return Fail("storage_error", std::string("cannot open database: ") + e.what(), path, 500);
+  }
+}
+
+void WriteStore::PrepareStatements() {
+  begin_ = db_.Prepare("BEGIN IMMEDIATE");
+  commit_ = db_.Prepare("COMMIT");
+  rollback_ = db_.Prepare("ROLLBACK");
+  insert_alert_ = db_.Prepare(
+      "INSERT INTO alerts(integration_id,dedup_key,status,severity,summary,source,details,"
+      "count,created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  repeat_alert_ = db_.Prepare("UPDATE alerts SET count=count+1, updated_at=? WHERE id=?");
+  ack_alert_ = db_.Prepare(
+      "UPDATE alerts SET status='acknowledged', acknowledged_at=?, acknowledged_by=?, "
+      "updated_at=? WHERE id=?");
+  resolve_alert_ = db_.Prepare(
+      "UPDATE alerts SET status='resolved', resolved_at=?, resolved_by=?, updated_at=? "
+      "WHERE id=?");
+  insert_event_ = db_.Prepare(
+      "INSERT INTO alert_events(alert_id,at,kind,actor,detail) VALUES(?,?,?,?,?)");
+  alert_key_ = db_.Prepare(
+      "SELECT integration_id, dedup_key, status, severity, summary, source FROM alerts "
+      "WHERE id=?");
+  insert_outbox_ = db_.Prepare(
+      "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at) "
+      "VALUES(?,?,?,?,?,?,?)");
+  delivered_ = db_.Prepare(
+      "UPDATE outbox SET delivered_at=?, due_at=NULL WHERE id=? AND delivered_at IS NULL");
+  delivery_error_ = db_.Prepare("UPDATE outbox SET last_error=? WHERE id=?");
+  due_ = db_.Prepare(
+      "SELECT id,channel,recipient,alert_id,payload,created_at,attempts,due_at FROM outbox "
+      "WHERE delivered_at IS NULL AND due_at<=? ORDER BY due_at LIMIT ?");
+  reschedule_ = db_.Prepare("UPDATE outbox SET due_at=?, attempts=? WHERE id=?");
+  next_due_ = db_.Prepare("SELECT min(due_at) FROM outbox WHERE delivered_at IS NULL");
+}
+
+void WriteStore::Begin() { begin_.Run(); }
+void WriteStore::Commit() { commit_.Run(); }
+void WriteStore::Rollback() noexcept {
+  try {
+    if (!sqlite3_get_autocommit(db_.raw())) rollback_.Run();
+  } catch (const StoreError& e) {
+    Log("store")->error("rollback_failed error=\"{}\"", e.what());
+  }
+}
+
+std::int64_t WriteStore::InsertAlert(const Alert& a) {
+  insert_alert_.Bind(1, a.integration_id)
+      .Bind(2, a.dedup_key)
+      .Bind(3, ToString(a.status))
+      .Bind(4, ToString(a.severity))
+      .Bind(5, a.summary)
+      .Bind(6, a.source)
+      .Bind(7, a.details_json)
+      .Bind(8, a.count)
+      .Bind(9, a.created_at)
+      .Bind(10, a.updated_at)
+      .Run();
+  return db_.LastInsertId();
+}
+
+void WriteStore::RepeatAlert(std::int64_t id, TimeMs now) {
+  repeat_alert_.Bind(1, now).Bind(2, id).Run();
+}
+
+void WriteStore::SetAlertStatus(std::int64_t id, AlertStatus s, TimeMs now,
+                                std::string_view actor) {
+  auto& st = s == AlertStatus::kAcknowledged ? ack_alert_ : resolve_alert_;
+  st.Bind(1, now).Bind(2, actor).Bind(3, now).Bind(4, id).Run();
+}
+
+void WriteStore::InsertAlertEvent(std::int64_t alert_id, TimeMs at, std::string_view kind,
+                                  std::string_view actor, std::string_view detail) {
+  insert_event_.Bind(1, alert_id).Bind(2, at).Bind(3, kind).Bind(4, actor).Bind(5, detail).Run();
+}
+
+std::optional<WriteStore::AlertHead> WriteStore::GetAlertHead(std::int64_t id) {
+  alert_key_.Bind(1, id);
+  std::optional<AlertHead> key;
+  if (alert_key_.Step()) {
+    key = AlertHead{alert_key_.Int(0),
+                    alert_key_.Text(1),
+                    ParseAlertStatus(alert_key_.Text(2)).value_or(AlertStatus::kTriggered),
+                    ParseSeverity(alert_key_.Text(3)).value_or(Severity::kWarning),
+                    alert_key_.Text(4),
+                    alert_key_.Text(5)};
+  }
+  alert_key_.Reset();
+  return key;
+}
+
+void WriteStore::LoadOpenAlerts(OpenAlertIndex& index) {
+  index.Clear();
+  auto st = db_.Prepare(
+      "SELECT id, integration_id, dedup_key, status FROM alerts INDEXED BY alerts_open "
+      "WHERE status <> 'resolved'");
+  while (st.Step()) {
+    index.Put(st.Int(1), st.Text(2),
+              {st.Int(0), ParseAlertStatus(st.Text(3)).value_or(AlertStatus::kTriggered)});
+  }
+}
+
+std::int64_t WriteStore::InsertOutbox(const OutboxRow& r) {
+  insert_outbox_.Bind(1, r.channel)
+      .Bind(2, r.recipient)
+      .Bind(3, r.alert_id)
+      .Bind(4, r.payload)
+      .Bind(5, r.created_at)
+      .Bind(6, static_cast<std::int64_t>(r.attempts))
+      .Bind(7, r.due_at)
+      .Run();
+  return db_.LastInsertId();
+}
+
+void WriteStore::MarkDelivered(std::int64_t outbox_id, TimeMs now) {
+  delivered_.Bind(1, now).Bind(2, outbox_id).Run();
+}
+
+void WriteStore::RecordDeliveryError(std::int64_t outbox_id, std::string_view error) {
+  delivery_error_.Bind(1, error).Bind(2, outbox_id).Run();
+}
+
+std::vector<OutboxRow> WriteStore::DueOutbox(TimeMs now, int limit) {
+  std::vector<OutboxRow> rows;
+  due_.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
+  while (due_.Step()) {
+    OutboxRow r;
+    r.id = due_.Int(0);
+    r.channel = due_.Text(1);
+    r.recipient = due_.Text(2);
+    r.alert_id = due_.OptInt(3);
+    r.payload = due_.Text(4);
+    r.created_at = due_.Int(5);
+    r.attempts = static_cast<int>(due_.Int(6));
+    r.due_at = due_.OptInt(7);
+    rows.push_back(std::move(r));
+  }
+  due_.Reset();
+  return rows;
+}
+
+void WriteStore::Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts) {
+  reschedule_.Bind(1, due_at).Bind(2, static_cast<std::int64_t>(attempts)).Bind(3, outbox_id).Run();
+}
+
+std::optional<TimeMs> WriteStore::NextDue() {
+  next_due_.Step();
+  auto v = next_due_.OptInt(0);
+  next_due_.Reset();
+  return v;
+}
+
+int WriteStore::RequeueUndelivered(TimeMs now) {
+  auto st = db_.Prepare("UPDATE outbox SET due_at=? WHERE delivered_at IS NULL");
+  st.Bind(1, now).Run();
+  return db_.Changes();
+}
+
+std::vector<IntegrationRow> WriteStore::ListIntegrations() {
+  std::vector<IntegrationRow> rows;
+  auto st = db_.Prepare(
+      "SELECT id,name,kind,key_sha256,origin,created_at FROM integrations ORDER BY id");
+  while (st.Step()) {
+    rows.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)});
+  }
+  return rows;
+}
+
+std::int64_t WriteStore::UpsertIntegration(const IntegrationRow& r) {
+  auto st = db_.Prepare(
+      "INSERT INTO integrations(name,kind,key_sha256,origin,created_at) VALUES(?,?,?,?,?) "
+      "ON CONFLICT(name) DO UPDATE SET kind=excluded.kind, key_sha256=excluded.key_sha256, "
+      "origin=excluded.origin RETURNING id");
+  st.Bind(1, r.name).Bind(2, r.kind).Bind(3, r.key_sha256).Bind(4, r.origin).Bind(5, r.created_at);
+  st.Step();
+  std::int64_t id = st.Int(0);
+  st.Reset();
+  return id;
+}
+
+void WriteStore::DisableConfigIntegrationsExcept(const std::vector<std::string>& keep) {
+  for (const auto& row : ListIntegrations()) {
+    if (row.origin != "config" || row.key_sha256.empty()) continue;
+    if (std::find(keep.begin(), keep.end(), row.name) != keep.end()) continue;
+    auto st = db_.Prepare("UPDATE integrations SET key_sha256='' WHERE id=?");
+    st.Bind(1, row.id).Run();
+    Log("store")->info("integration_disabled name={} reason=removed_from_config", row.name);
+  }
+}
+
+}  // namespace vigil

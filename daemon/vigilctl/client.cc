@@ -1,0 +1,81 @@
+#include "daemon/vigilctl/client.h"
+
+#include <httplib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+namespace vigil::ctl {
+
+Client::Client(const Options& o) : server_(o.server) {
+  if (server_.empty()) {
+    std::ifstream rt(o.data_dir + "/runtime.json");
+    auto j = nlohmann::json::parse(rt, nullptr, false);
+    if (rt && !j.is_discarded() && j.contains("http")) server_ = j["http"].get<std::string>();
+  }
+  if (server_.empty()) server_ = "http://127.0.0.1:7480";
+  if (const char* env = std::getenv("VIGIL_TOKEN"); env && *env) {
+    token_ = env;
+  } else {
+    std::ifstream in(o.token_file.empty() ? o.data_dir + "/admin.token" : o.token_file);
+    std::getline(in, token_);
+  }
+}
+
+Reply Client::Get(const std::string& path) const { return Call("GET", path, ""); }
+Reply Client::Post(const std::string& path, const nlohmann::json& body) const {
+  return Call("POST", path, body.dump());
+}
+
+Reply Client::Call(const std::string& method, const std::string& path,
+                   const std::string& body) const {
+  httplib::Client cli(server_);
+  cli.set_connection_timeout(3);
+  cli.set_read_timeout(35);
+  httplib::Headers headers;
+  if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+  auto res = method == "GET" ? cli.Get(path, headers)
+                             : cli.Post(path, headers, body, "application/json");
+  Reply r;
+  if (!res) return r;
+  r.status = res->status;
+  r.body = nlohmann::json::parse(res->body, nullptr, false);
+  if (r.body.is_discarded()) r.body = nlohmann::json{{"raw", res->body}};
+  return r;
+}
+
+int ReportFailure(const Reply& r, const Options& o, const std::string& server) {
+  const Lang l = o.lang;
+  if (r.status == 0) {
+    std::cerr << Tr(l, "Không kết nối được vigild tại ", "Cannot reach vigild at ") << server
+              << Tr(l, " — vigild đã chạy chưa? (make run)", " — is it running? (make run)")
+              << "\n";
+    return 3;
+  }
+  static const std::map<std::string, std::pair<const char*, const char*>> kText = {
+      {"missing_token", {"Thiếu mã quản trị (admin token). Dùng --data-dir trỏ tới thư mục dữ liệu "
+                         "của vigild hoặc đặt VIGIL_TOKEN.",
+                         "No admin token. Point --data-dir at vigild's data directory or set "
+                         "VIGIL_TOKEN."}},
+      {"invalid_token", {"Mã quản trị không đúng.", "The admin token is not valid."}},
+      {"not_found", {"Không tìm thấy.", "Not found."}},
+      {"already_resolved", {"Cảnh báo đã được xử lý xong (resolved) trước đó.",
+                            "The alert is already resolved."}},
+      {"conflict", {"Đã tồn tại.", "Already exists."}},
+  };
+  const auto& err = r.body.contains("error") ? r.body["error"] : nlohmann::json::object();
+  const std::string code = err.value("code", "");
+  auto it = kText.find(code);
+  std::cerr << Tr(l, "Lỗi", "Error") << " (HTTP " << r.status << "): "
+            << (it != kText.end() ? Tr(l, it->second.first, it->second.second) : "");
+  if (err.contains("message")) std::cerr << " " << err["message"].get<std::string>();
+  if (err.contains("field")) {
+    std::cerr << " [" << Tr(l, "trường", "field") << ": " << err["field"].get<std::string>() << "]";
+  }
+  std::cerr << "\n";
+  return 1;
+}
+
+}  // namespace vigil::ctl

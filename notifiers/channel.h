@@ -1,0 +1,49 @@
+// The channel interface every notifier implements, and the worker actor that drives one.
+// A worker pulls jobs from the engine, delivers each through its channel and pushes a
+// receipt back. One worker per channel, so a hung channel never blocks another or the engine.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <zmq.hpp>
+
+#include "daemon/common/error.h"
+
+namespace vigil {
+
+struct DeliveryJob {
+  std::int64_t outbox_id = 0;
+  std::string idempotency_key;  // receivers deduplicate on it; stable across re-sends
+  std::string recipient;
+  std::string payload;  // JSON written by the engine
+};
+
+// Abstract so tests can substitute a channel. Called from the worker's thread only.
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  virtual std::string name() const = 0;
+  // Delivers one job. An error is recorded on the outbox row and the job is retried later.
+  virtual Result<void> Deliver(const DeliveryJob& job) = 0;
+};
+
+// Runs one Channel on its own thread. Start/Stop from one owning thread.
+class NotifierWorker {
+ public:
+  NotifierWorker(zmq::context_t& ctx, std::unique_ptr<Channel> channel)
+      : ctx_(ctx), channel_(std::move(channel)) {}
+  ~NotifierWorker() { Stop(); }
+  void Start();
+  void Stop();
+
+ private:
+  void Run();
+  zmq::context_t& ctx_;
+  std::unique_ptr<Channel> channel_;
+  zmq::socket_t jobs_, receipts_;
+  std::thread thread_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,65 @@
+#include <array>
+#include <charconv>
+#include <span>
+#include <vector>
+#include <zmq_addon.hpp>
+
+#include "daemon/bus/bus.h"
+#include "daemon/common/log.h"
+#include "notifiers/channel.h"
+
+namespace vigil {
+
+void NotifierWorker::Start() {
+  jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
+  jobs_.set(zmq::sockopt::linger, 0);
+  jobs_.connect(JobsEndpoint(channel_->name()));
+  receipts_ = zmq::socket_t(ctx_, zmq::socket_type::push);
+  receipts_.set(zmq::sockopt::linger, 0);
+  receipts_.connect(kReceiptsEndpoint);
+  thread_ = std::thread([this] { Run(); });
+}
+
+void NotifierWorker::Run() {
+  auto log = Log("notifier");
+  std::vector<zmq::message_t> parts;
+  for (;;) {
+    parts.clear();
+    if (!zmq::recv_multipart(jobs_, std::back_inserter(parts))) continue;
+    if (parts.size() == 1 && parts[0].to_string_view() == kTerm) break;
+    if (parts.size() != 4) continue;
+    DeliveryJob job;
+    auto id = parts[0].to_string_view();
+    std::from_chars(id.data(), id.data() + id.size(), job.outbox_id);
+    job.idempotency_key = parts[1].to_string();
+    job.recipient = parts[2].to_string();
+    job.payload = parts[3].to_string();
+    auto result = channel_->Deliver(job);
+    std::array<zmq::const_buffer, 3> receipt = {
+        zmq::buffer(id), zmq::str_buffer("ok"), zmq::const_buffer()};
+    size_t n = 2;
+    std::string error;
+    if (!result) {
+      error = result.error().message;
+      receipt[1] = zmq::str_buffer("error");
+      receipt[2] = zmq::buffer(error);
+      n = 3;
+      log->warn("delivery_failed channel={} outbox_id={} error=\"{}\"", channel_->name(),
+                job.outbox_id, error);
+    }
+    zmq::send_multipart(receipts_, std::span(receipt.data(), n));
+  }
+  jobs_.close();
+  receipts_.close();
+}
+
+void NotifierWorker::Stop() {
+  if (!thread_.joinable()) return;
+  zmq::socket_t push(ctx_, zmq::socket_type::push);
+  push.set(zmq::sockopt::linger, 1000);
+  push.connect(JobsEndpoint(channel_->name()));
+  push.send(zmq::buffer(std::string_view(kTerm)));
+  thread_.join();
+}
+
+}  // namespace vigil
