@@ -23,7 +23,7 @@ using nlohmann::json;
 // The work of one transaction: what to announce and reply once it is committed.
 struct Engine::Batch {
   TimeMs now = 0;
-  std::vector<std::function<void(const Result<void>&)>> finishers;
+  std::vector<std::function<void()>> finishers;  // run only after the commit
   std::vector<std::pair<std::string, std::string>> publications;  // topic, body
   std::vector<OutboxRow> jobs;
   std::vector<std::pair<std::int64_t, std::string>> receipts;  // outbox id, error ("" = ok)
@@ -47,9 +47,13 @@ std::string AlertJson(std::int64_t id, std::string_view integration, std::string
       .dump();
 }
 
-std::string Envelope(std::string_view type, const std::string& alert_json) {
+// {"type": type, "alert": {...}[, "by": actor]} without re-serialising the alert.
+std::string Envelope(std::string_view type, const std::string& alert_json,
+                     std::string_view by = {}) {
   std::string s = R"({"type":")";
-  s.append(type).append(R"(","alert":)").append(alert_json).append("}");
+  s.append(type).append(R"(","alert":)").append(alert_json);
+  if (!by.empty()) s.append(R"(,"by":)").append(json(by).dump());
+  s.append("}");
   return s;
 }
 
@@ -226,9 +230,16 @@ void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
 }
 
 void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed) {
-  for (auto& finish : batch.finishers) finish(committed);
   metrics_.open_alerts.Set(static_cast<double>(open_.size()));
-  if (!committed) return;
+  if (!committed) {
+    // Nothing of the batch is on disk: every command in it fails, including those whose
+    // Apply never ran to the end, so no waiting HTTP thread is left without a reply.
+    for (auto& cmd : commands) {
+      std::visit([&](auto& c) { c.done.set_value(std::unexpected(committed.error())); }, cmd);
+    }
+    return;
+  }
+  for (auto& finish : batch.finishers) finish();
   for (const auto& [topic, body] : batch.publications) Publish(topic, body);
   for (const auto& row : batch.jobs) {
     SendJob(row);
@@ -237,7 +248,6 @@ void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<v
   for (const auto& [id, error] : batch.receipts) {
     if (error.empty()) metrics_.deliveries_confirmed.Increment();
   }
-  (void)commands;
 }
 
 void Engine::Apply(IngestCommand& c, Batch& b) {
@@ -245,8 +255,7 @@ void Engine::Apply(IngestCommand& c, Batch& b) {
   for (size_t i = 0; i < c.events.size(); ++i) {
     ApplyEvent(c.integration, c.events[i], b, (*outcomes)[i]);
   }
-  b.finishers.push_back([this, &c, outcomes](const Result<void>& r) {
-    if (!r) return c.done.set_value(std::unexpected(r.error()));
+  b.finishers.push_back([this, &c, outcomes] {
     metrics_.EventsAccepted(c.integration.kind).Increment(static_cast<double>(outcomes->size()));
     c.done.set_value(std::move(*outcomes));
   });
@@ -329,10 +338,11 @@ void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, Al
     open_.Put(head.integration_id, head.dedup_key, {id, target});
   }
   const std::string type = std::string("alert.") + std::string(ToString(target));
-  json body = json::parse(Envelope(type, AlertJson(id, "", head.dedup_key, target, head.severity,
-                                                   head.summary, head.source, b.now)));
-  body["by"] = actor;
-  b.publications.emplace_back(type, body.dump());
+  b.publications.emplace_back(
+      type, Envelope(type,
+                     AlertJson(id, "", head.dedup_key, target, head.severity, head.summary,
+                               head.source, b.now),
+                     actor));
 }
 
 void Engine::Apply(AlertActionCommand& c, Batch& b) {
@@ -353,9 +363,7 @@ void Engine::Apply(AlertActionCommand& c, Batch& b) {
     ChangeStatus(c.alert_id, *head, c.target, c.actor, detail, b);
     result = c.target;
   }
-  b.finishers.push_back([&c, result](const Result<void>& r) {
-    c.done.set_value(r ? result : std::unexpected(r.error()));
-  });
+  b.finishers.push_back([&c, result] { c.done.set_value(result); });
 }
 
 void Engine::Apply(CreateIntegrationCommand& c, Batch& b) {
@@ -373,16 +381,13 @@ void Engine::Apply(CreateIntegrationCommand& c, Batch& b) {
     }
   }
   if (error) {
-    b.finishers.push_back([&c, e = *error](const Result<void>&) {
-      c.done.set_value(std::unexpected(e));
-    });
+    b.finishers.push_back([&c, e = *error] { c.done.set_value(std::unexpected(e)); });
     return;
   }
   const std::string key = RandomHex(16);
   IntegrationRow row{0, c.name, c.kind, Sha256Hex(key), "generated", b.now};
   Integration in{store_.UpsertIntegration(row), c.name, c.kind};
-  b.finishers.push_back([this, &c, in, key, hash = row.key_sha256](const Result<void>& r) {
-    if (!r) return c.done.set_value(std::unexpected(r.error()));
+  b.finishers.push_back([this, &c, in, key, hash = row.key_sha256] {
     registry_.Add(hash, in);
     Log("engine")->info("integration_created name={} kind={}", in.name, in.kind);
     c.done.set_value(std::pair{in, key});
@@ -396,9 +401,9 @@ void Engine::Apply(SyncIntegrationsCommand& c, Batch& b) {
     names.push_back(ic.name);
   }
   store_.DisableConfigIntegrationsExcept(names);
-  b.finishers.push_back([this, &c](const Result<void>& r) {
-    if (r) ReloadRegistry();
-    c.done.set_value(r);
+  b.finishers.push_back([this, &c] {
+    ReloadRegistry();
+    c.done.set_value({});
   });
 }
 

@@ -75,17 +75,20 @@ Result<std::pair<std::string, std::string>> ParseActionBody(const std::string& b
   return std::pair{by, note};
 }
 
+// Wraps a handler so it runs only for callers holding the admin token.
+Handler RequireAdmin(const AdminToken& token, Handler h) {
+  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
+      return WriteError(res, ok.error());
+    }
+    h(req, res);
+  };
+}
+
 }  // namespace
 
 void HttpServer::AlertRoutes() {
-  auto admin = [this](Handler h) {
-    return [this, h](const httplib::Request& req, httplib::Response& res) {
-      if (auto ok = deps_.admin.Check(req.get_header_value("Authorization")); !ok) {
-        return WriteError(res, ok.error());
-      }
-      h(req, res);
-    };
-  };
+  auto admin = [this](Handler h) { return RequireAdmin(deps_.admin, std::move(h)); };
 
   server_->Get("/api/v1/alerts", admin([this](const httplib::Request& req, httplib::Response& res) {
     auto filter = ParseFilter(req, deps_.clock.Now());
@@ -139,14 +142,7 @@ void HttpServer::AlertRoutes() {
 }
 
 void HttpServer::AdminRoutes() {
-  auto admin = [this](Handler h) {
-    return [this, h](const httplib::Request& req, httplib::Response& res) {
-      if (auto ok = deps_.admin.Check(req.get_header_value("Authorization")); !ok) {
-        return WriteError(res, ok.error());
-      }
-      h(req, res);
-    };
-  };
+  auto admin = [this](Handler h) { return RequireAdmin(deps_.admin, std::move(h)); };
 
   server_->Get("/metrics", admin([this](const httplib::Request&, httplib::Response& res) {
     res.set_content(deps_.metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");

@@ -21,20 +21,30 @@ std::string Label(const json& obj, std::initializer_list<const char*> keys) {
 
 // Alertmanager users name severities freely; map the common spellings.
 Severity MapSeverity(const std::string& s) {
-  static const std::pair<std::initializer_list<const char*>, Severity> kMap[] = {
-      {{"critical", "crit", "page", "emergency", "fatal", "p1"}, Severity::kCritical},
-      {{"error", "err", "high", "major", "p2"}, Severity::kError},
-      {{"warning", "warn", "medium", "minor", "p3"}, Severity::kWarning},
-      {{"info", "informational", "low", "none", "notice", "p4", "p5"}, Severity::kInfo},
+  struct Name {
+    const char* name;
+    Severity severity;
+  };
+  static constexpr Name kNames[] = {
+      {"critical", Severity::kCritical}, {"crit", Severity::kCritical},
+      {"page", Severity::kCritical},     {"emergency", Severity::kCritical},
+      {"fatal", Severity::kCritical},    {"p1", Severity::kCritical},
+      {"error", Severity::kError},       {"err", Severity::kError},
+      {"high", Severity::kError},        {"major", Severity::kError},
+      {"p2", Severity::kError},          {"warning", Severity::kWarning},
+      {"warn", Severity::kWarning},      {"medium", Severity::kWarning},
+      {"minor", Severity::kWarning},     {"p3", Severity::kWarning},
+      {"info", Severity::kInfo},         {"informational", Severity::kInfo},
+      {"low", Severity::kInfo},          {"none", Severity::kInfo},
+      {"notice", Severity::kInfo},       {"p4", Severity::kInfo},
+      {"p5", Severity::kInfo},
   };
   std::string lower;
   for (char c : s) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  for (const auto& [names, sev] : kMap) {
-    for (const char* n : names) {
-      if (lower == n) return sev;
-    }
+  for (const auto& n : kNames) {
+    if (lower == n.name) return n.severity;
   }
-  return Severity::kWarning;
+  return Severity::kWarning;  // unknown or absent: shown, not escalated as critical
 }
 
 Result<void> CheckStringMap(const json& a, const char* key, const std::string& path,

@@ -1,0 +1,147 @@
+// A realistic world for engine scenario tests: a real SQLite file in a temp dir, real
+// in-process ZeroMQ sockets standing in for the notifier worker and the publisher, and a
+// FakeClock. Nothing sleeps: tests wait on futures and on messages with a deadline.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "daemon/bus/bus.h"
+#include "daemon/engine/engine.h"
+
+namespace vigil::testing {
+
+struct Job {
+  std::int64_t outbox_id;
+  std::string key;
+  std::string recipient;
+  nlohmann::json payload;
+};
+
+class EngineWorld {
+ public:
+  static constexpr TimeMs kRetry = 30'000;
+
+  EngineWorld() : dir_(MakeTempDir()) {
+    store_ = std::move(*WriteStore::Open(db_path()));
+    reads_ = std::make_unique<ReadStore>(db_path());
+    events_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
+    events_.bind(kPublishEndpoint);
+    events_.set(zmq::sockopt::rcvtimeo, 5000);
+    StartEngine();
+    auto made = engine_->Submit(CreateIntegrationCommand{"zabbix", "any", {}}).get();
+    REQUIRE(made);
+    integration_ = made->first;
+  }
+  ~EngineWorld() {
+    engine_->Stop();
+    jobs_.close();
+    receipts_.close();
+    events_.close();
+    std::filesystem::remove_all(dir_);
+  }
+
+  FakeClock clock;
+  Metrics metrics;
+  IntegrationRegistry registry;
+
+  std::string db_path() const { return dir_ + "/vigil.db"; }
+  Engine& engine() { return *engine_; }
+  ReadStore& reads() { return *reads_; }
+  const Integration& integration() const { return integration_; }
+
+  // Submits events from the test integration and waits for their commit.
+  Result<std::vector<IngestOutcome>> Ingest(std::vector<IngestEvent> events) {
+    auto f = engine_->Submit(IngestCommand{integration_, std::move(events), {}});
+    REQUIRE(f.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    return f.get();
+  }
+  IngestOutcome Send(EventAction action, const std::string& dedup_key,
+                     const std::string& summary = "Máy chủ trường mất kết nối") {
+    IngestEvent ev;
+    ev.action = action;
+    ev.dedup_key = dedup_key;
+    ev.summary = summary;
+    ev.source = "truong-thpt-01";
+    ev.severity = Severity::kCritical;
+    ev.details_json = "{}";
+    auto r = Ingest({ev});
+    INFO((r ? "" : r.error().message));
+    REQUIRE(r);
+    return r->front();
+  }
+
+  Alert GetAlert(std::int64_t id) {
+    auto a = reads_->GetAlert(id);
+    REQUIRE(a);
+    REQUIRE(a->has_value());
+    return **a;
+  }
+
+  // The next delivery job handed to the console worker (fails the test after 5 s).
+  Job NextJob() {
+    std::vector<zmq::message_t> parts;
+    REQUIRE(zmq::recv_multipart(jobs_, std::back_inserter(parts)));
+    REQUIRE(parts.size() == 4);
+    return {std::stoll(parts[0].to_string()), parts[1].to_string(), parts[2].to_string(),
+            nlohmann::json::parse(parts[3].to_string())};
+  }
+
+  // The next [topic, body] the engine published.
+  std::pair<std::string, nlohmann::json> NextPublication() {
+    std::vector<zmq::message_t> parts;
+    REQUIRE(zmq::recv_multipart(events_, std::back_inserter(parts)));
+    REQUIRE(parts.size() == 2);
+    return {parts[0].to_string(), nlohmann::json::parse(parts[1].to_string())};
+  }
+
+  void Receipt(std::int64_t outbox_id, const std::string& error = "") {
+    std::vector<std::string> parts = {std::to_string(outbox_id), error.empty() ? "ok" : "error"};
+    if (!error.empty()) parts.push_back(error);
+    std::vector<zmq::const_buffer> bufs;
+    for (auto& p : parts) bufs.push_back(zmq::buffer(p));
+    REQUIRE(zmq::send_multipart(receipts_, bufs));
+  }
+
+  // Makes the engine run a batch and its cycle now, and waits until it has.
+  void Sync() { Send(EventAction::kAcknowledge, "no-such-alert-" + std::to_string(++syncs_)); }
+
+  void Restart() {
+    engine_->Stop();
+    jobs_.close();
+    receipts_.close();
+    engine_.reset();
+    StartEngine();
+  }
+
+ private:
+  static std::string MakeTempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-test-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    return tmpl;
+  }
+  void StartEngine() {
+    engine_ = std::make_unique<Engine>(*store_, clock, ctx_, registry, metrics,
+                                       EngineOptions{8192, kRetry, 8 * kRetry});
+    REQUIRE(engine_->Start());
+    jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
+    jobs_.set(zmq::sockopt::rcvtimeo, 5000);
+    jobs_.connect(JobsEndpoint("console"));
+    receipts_ = zmq::socket_t(ctx_, zmq::socket_type::push);
+    receipts_.connect(kReceiptsEndpoint);
+  }
+
+  std::string dir_;
+  zmq::context_t ctx_{1};
+  std::unique_ptr<WriteStore> store_;
+  std::unique_ptr<ReadStore> reads_;
+  std::unique_ptr<Engine> engine_;
+  zmq::socket_t jobs_, receipts_, events_;
+  Integration integration_;
+  int syncs_ = 0;
+};
+
+}  // namespace vigil::testing

@@ -1,0 +1,171 @@
+#include <catch2/catch.hpp>
+
+#include "daemon/common/time_util.h"
+#include "daemon/ingest/ingest.h"
+
+using namespace vigil;
+using nlohmann::json;
+
+namespace {
+json Trigger() {
+  return json::parse(R"({
+    "routing_key": "k", "event_action": "trigger", "dedup_key": "ddos-portal",
+    "payload": {"summary": "Tấn công DDoS vào cổng thông tin", "source": "portal.sgd.edu.vn",
+                "severity": "critical", "timestamp": "2015-07-17T08:42:58.315+0000",
+                "component": "nginx", "custom_details": {"pps": 120000}},
+    "links": [{"href": "https://example.com", "text": "x"}], "client": "Zabbix",
+    "vendor_field": 7})");
+}
+std::string FieldOf(const json& body) {
+  auto r = ParseEventsV2(body);
+  return r ? std::string("<ok>") : r.error().field;
+}
+}  // namespace
+
+TEST_CASE("a PagerDuty v2 trigger keeps every field but the routing key", "[ingest]") {
+  auto ev = ParseEventsV2(Trigger());
+  REQUIRE(ev);
+  CHECK(ev->action == EventAction::kTrigger);
+  CHECK(ev->dedup_key == "ddos-portal");
+  CHECK(ev->summary == "Tấn công DDoS vào cổng thông tin");
+  CHECK(ev->source == "portal.sgd.edu.vn");
+  CHECK(ev->severity == Severity::kCritical);
+  CHECK(ev->timestamp == 1437122578315);
+  auto details = json::parse(ev->details_json);
+  CHECK_FALSE(details.contains("routing_key"));
+  CHECK(details["payload"]["custom_details"]["pps"] == 120000);
+  CHECK(details["links"][0]["href"] == "https://example.com");
+  CHECK(details["vendor_field"] == 7);  // unknown fields are tolerated and kept
+}
+
+TEST_CASE("a trigger without a dedup key gets a generated one", "[ingest]") {
+  auto body = Trigger();
+  body.erase("dedup_key");
+  auto a = ParseEventsV2(body), b = ParseEventsV2(body);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->dedup_key_generated);
+  CHECK(a->dedup_key.size() == 36);
+  CHECK(a->dedup_key != b->dedup_key);
+}
+
+TEST_CASE("each missing or wrong field is named", "[ingest]") {
+  auto b = Trigger();
+  b["payload"].erase("summary");
+  CHECK(FieldOf(b) == "payload.summary");
+  b = Trigger();
+  b["payload"]["severity"] = "high";
+  CHECK(FieldOf(b) == "payload.severity");
+  b = Trigger();
+  b["payload"]["source"] = 42;
+  CHECK(FieldOf(b) == "payload.source");
+  b = Trigger();
+  b["event_action"] = "escalate";
+  CHECK(FieldOf(b) == "event_action");
+  b = Trigger();
+  b.erase("payload");
+  CHECK(FieldOf(b) == "payload");
+  b = Trigger();
+  b["payload"]["timestamp"] = "last tuesday";
+  CHECK(FieldOf(b) == "payload.timestamp");
+  b = Trigger();
+  b["links"] = json::array({json{{"text", "no href"}}});
+  CHECK(FieldOf(b) == "links[0].href");
+  b = Trigger();
+  b["images"] = "x";
+  CHECK(FieldOf(b) == "images");
+  b = Trigger();
+  b["dedup_key"] = std::string(256, 'k');
+  CHECK(FieldOf(b) == "dedup_key");
+  b = json{{"routing_key", "k"}, {"event_action", "resolve"}};
+  CHECK(FieldOf(b) == "dedup_key");
+}
+
+TEST_CASE("ack and resolve need only the dedup key", "[ingest]") {
+  auto ev = ParseEventsV2(json{{"event_action", "acknowledge"}, {"dedup_key", "x"}});
+  REQUIRE(ev);
+  CHECK(ev->action == EventAction::kAcknowledge);
+}
+
+TEST_CASE("an over-long summary is cut on a character boundary, not refused", "[ingest]") {
+  auto b = Trigger();
+  std::string long_vi;
+  for (int i = 0; i < 600; ++i) long_vi += "ấ";  // 3 bytes in UTF-8
+  long_vi += long_vi;
+  b["payload"]["summary"] = long_vi;
+  auto ev = ParseEventsV2(b);
+  REQUIRE(ev);
+  CHECK(ev->summary.size() == 1024 * std::string("ấ").size());
+}
+
+TEST_CASE("request bodies must be JSON objects within limits", "[ingest]") {
+  CHECK(ParseJsonObject("").error().code == "invalid_json");
+  CHECK(ParseJsonObject("[1]").error().code == "invalid_json");
+  auto bad = ParseJsonObject("{\"a\": tru}");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("byte") != std::string::npos);
+  CHECK_FALSE(ParseJsonObject(std::string(100, '[') + std::string(100, ']')));
+  CHECK_FALSE(ParseJsonObject("{\"a\":\"\xff\"}"));  // not UTF-8
+  CHECK(ParseJsonObject(R"({"a":{"b":[1,"]]]"]}})"));
+}
+
+TEST_CASE("an Alertmanager webhook becomes one event per alert, keyed by fingerprint",
+          "[ingest]") {
+  auto body = json::parse(R"({
+    "version": "4", "groupKey": "{}:{alertname=\"DDoS\"}", "status": "firing",
+    "receiver": "vigil", "groupLabels": {"alertname": "DDoS"}, "commonLabels": {},
+    "commonAnnotations": {}, "externalURL": "http://am:9093", "truncatedAlerts": 0,
+    "alerts": [
+      {"status": "firing", "labels": {"alertname": "DDoS", "instance": "portal:443",
+       "severity": "critical"}, "annotations": {"summary": "Lưu lượng bất thường"},
+       "startsAt": "2026-04-30T01:00:00Z", "endsAt": "0001-01-01T00:00:00Z",
+       "generatorURL": "http://prom/graph", "fingerprint": "a1b2c3"},
+      {"status": "resolved", "labels": {"alertname": "DiskFull", "job": "node",
+       "severity": "page"}, "annotations": {}, "startsAt": "2026-04-30T01:00:00Z",
+       "endsAt": "2026-04-30T02:00:00Z", "fingerprint": "d4e5f6"},
+      {"status": "firing", "labels": {"alertname": "Odd", "severity": "whatever"},
+       "fingerprint": "0f0f"}
+    ]})");
+  auto evs = ParseAlertmanager(body);
+  REQUIRE(evs);
+  REQUIRE(evs->size() == 3);
+  const auto& a = (*evs)[0];
+  CHECK(a.action == EventAction::kTrigger);
+  CHECK(a.dedup_key == "a1b2c3");
+  CHECK(a.summary == "Lưu lượng bất thường");
+  CHECK(a.source == "portal:443");
+  CHECK(a.severity == Severity::kCritical);
+  CHECK(a.timestamp == ParseTimestamp("2026-04-30T01:00:00Z"));
+  CHECK(json::parse(a.details_json)["alertmanager"]["groupKey"] == body["groupKey"]);
+  const auto& b = (*evs)[1];
+  CHECK(b.action == EventAction::kResolve);
+  CHECK(b.summary == "DiskFull");  // no annotation: the alert name
+  CHECK(b.source == "node");
+  CHECK(b.severity == Severity::kCritical);  // "page" maps to critical
+  CHECK((*evs)[2].severity == Severity::kWarning);
+  CHECK((*evs)[2].source == "vigil");  // no instance or job: the receiver
+}
+
+TEST_CASE("a bad Alertmanager payload names the alert and field at fault", "[ingest]") {
+  auto err = [](const char* text) {
+    auto r = ParseAlertmanager(json::parse(text));
+    return r ? std::string("<ok>") : r.error().field;
+  };
+  CHECK(err(R"({"version":"4"})") == "alerts");
+  CHECK(err(R"({"version":"3","alerts":[]})") == "version");
+  CHECK(err(R"({"alerts":[{"status":"firing","labels":{}},{"status":"gone","labels":{}}]})") ==
+        "alerts[1].status");
+  CHECK(err(R"({"alerts":[{"status":"firing"}]})") == "alerts[0].labels");
+  CHECK(err(R"({"alerts":[{"status":"firing","labels":{"a":1}}]})") == "alerts[0].labels.a");
+  CHECK(err(R"({"alerts":[{"status":"firing","labels":{},"annotations":[]}]})") ==
+        "alerts[0].annotations");
+  CHECK(err(R"({"alerts":[]})") == "<ok>");
+}
+
+TEST_CASE("an alert without a fingerprint is keyed by its labels", "[ingest]") {
+  auto body = json::parse(R"({"alerts":[{"status":"firing","labels":{"alertname":"X"}}]})");
+  auto a = ParseAlertmanager(body), b = ParseAlertmanager(body);
+  REQUIRE(a);
+  CHECK((*a)[0].dedup_key.size() == 16);
+  CHECK((*a)[0].dedup_key == (*b)[0].dedup_key);
+}
