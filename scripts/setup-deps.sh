@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Vigil needs to build, test and run.
 # Idempotent: it asks dpkg first and calls apt-get only for what is missing.
-# Usage: scripts/setup-deps.sh [build|test|bench]   (each set includes the ones before it)
+# Usage: scripts/setup-deps.sh [build|test|bench|fuzz]   (test and bench include build)
 set -euo pipefail
 
 level="${1:-build}"
@@ -10,13 +10,15 @@ build_pkgs=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libcpp-httpl
   libsodium-dev libcurl4-openssl-dev libcli11-dev prometheus-cpp-dev libssl-dev)
 test_pkgs=(prometheus-alertmanager python3 python3-zmq sqlite3 curl procps)
 bench_pkgs=(wrk)
+fuzz_pkgs=(afl++ gcc-12-plugin-dev)
 
 want=("${build_pkgs[@]}")
 case "$level" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+  fuzz) want+=("${fuzz_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()
