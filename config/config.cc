@@ -88,14 +88,9 @@ class Section {
 void ReadListen(Section& root, Config& cfg) {
   auto n = root.Take("listen");
   if (!n) return;
-  static const std::regex kAddr(R"(^([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5})$)");
-  std::smatch m;
-  const std::string text = n.IsScalar() ? n.Scalar() : "";
-  if (!std::regex_match(text, m, kAddr) || std::stoi(m[2]) > 65535) {
-    return root.Error(n, "listen must be ADDRESS:PORT, e.g. 127.0.0.1:7480");
-  }
-  cfg.listen_host = m[1];
-  cfg.listen_port = std::stoi(m[2]);
+  auto addr = ParseListenAddress(n.IsScalar() ? n.Scalar() : "");
+  if (!addr) return root.Error(n, "listen must be ADDRESS:PORT, e.g. 127.0.0.1:7480");
+  std::tie(cfg.listen_host, cfg.listen_port) = *addr;
 }
 
 void ReadIntegrations(Section& root, Config& cfg, const std::string& file,
@@ -189,6 +184,13 @@ void Validate(const YAML::Node& root, Config& cfg, const std::string& file,
 }
 
 }  // namespace
+
+std::optional<std::pair<std::string, int>> ParseListenAddress(const std::string& text) {
+  static const std::regex kAddr(R"(^([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5})$)");
+  std::smatch m;
+  if (!std::regex_match(text, m, kAddr) || std::stoi(m[2]) > 65535) return std::nullopt;
+  return std::pair<std::string, int>{m[1], std::stoi(m[2])};
+}
 
 ConfigResult ParseConfig(const std::string& text, const std::string& file) {
   std::vector<ConfigError> errors;

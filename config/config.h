@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,9 @@ ConfigResult ParseConfig(const std::string& text, const std::string& file);
 
 // Reads and parses a file; an unreadable file is one ConfigError.
 ConfigResult LoadConfigFile(const std::string& path);
+
+// "127.0.0.1:7480", "[::1]:7480", "vigil.local:0" → host and port; nullopt otherwise.
+std::optional<std::pair<std::string, int>> ParseListenAddress(const std::string& text);
 
 // The embedded default (the text of config/vigil.example.yaml).
 const std::string& EmbeddedDefaultConfig();

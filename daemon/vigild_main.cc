@@ -13,7 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <optional>
 #include <thread>
 
 #include "config/config.h"
@@ -54,14 +54,12 @@ ConfigResult LoadEffectiveConfig(const Flags& f) {
   if (!f.data_dir.empty()) cfg->data_dir = f.data_dir;
   if (!f.log_level.empty()) cfg->log_level = f.log_level;
   if (!f.listen.empty()) {
-    static const std::regex kAddr(R"(^([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5})$)");
-    std::smatch m;
-    if (!std::regex_match(f.listen, m, kAddr) || std::stoi(m[2]) > 65535) {
+    auto addr = ParseListenAddress(f.listen);
+    if (!addr) {
       return std::unexpected(std::vector<ConfigError>{
           {"--listen", 0, "must be ADDRESS:PORT, e.g. 127.0.0.1:7480"}});
     }
-    cfg->listen_host = m[1];
-    cfg->listen_port = std::stoi(m[2]);
+    std::tie(cfg->listen_host, cfg->listen_port) = *addr;
   }
   if (!SetLogLevel(cfg->log_level)) {
     return std::unexpected(std::vector<ConfigError>{{"--log-level", 0, "unknown level"}});
@@ -138,86 +136,116 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
   log->info("config_reloaded file={} integrations={}", flags.config, next->integrations.size());
 }
 
-int Serve(const Flags& flags, Config cfg, const std::string& ctl) {
-  auto log = Log("vigild");
-  const Lang lang = ParseLang(cfg.language);
+// The running daemon: every component, started in dependency order, stopped in reverse.
+class Daemon {
+ public:
+  Daemon(const Flags& flags, Config cfg) : flags_(flags), cfg_(std::move(cfg)) {}
+
+  // Opens the store and starts every component. On failure logs why and returns false.
+  bool Start(const std::string& ctl);
+  // Waits for signals: SIGHUP reloads, SIGTERM/SIGINT returns.
+  void WaitForStop();
+  void Stop();
+
+ private:
+  bool Fail(const Error& e) {
+    Log("vigild")->critical("start_failed error=\"{}\"", e.message);
+    return false;
+  }
+  bool OpenStorage();
+  bool StartEngine(std::string& first_key);
+
+  const Flags& flags_;
+  Config cfg_;
+  SystemClock clock_;
+  Metrics metrics_;
+  IntegrationRegistry registry_;
+  zmq::context_t ctx_{1};
+  std::unique_ptr<WriteStore> store_;
+  std::optional<AdminToken> admin_;
+  std::unique_ptr<ReadStore> reads_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<NotifierWorker> console_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<HttpServer> http_;
+  std::thread server_;
+};
+
+bool Daemon::OpenStorage() {
   std::error_code ec;
-  std::filesystem::create_directories(cfg.data_dir, ec);
-  ::chmod(cfg.data_dir.c_str(), 0700);
-  auto store = WriteStore::Open(cfg.data_dir + "/vigil.db");
-  if (!store) {
-    log->critical("start_failed error=\"{}\"", store.error().message);
-    return 1;
-  }
-  auto admin = AdminToken::LoadOrCreate(cfg.data_dir);
-  if (!admin) {
-    log->critical("start_failed error=\"{}\"", admin.error().message);
-    return 1;
-  }
-  SystemClock clock;
-  Metrics metrics;
-  IntegrationRegistry registry;
-  zmq::context_t ctx(1);
-  Publisher publisher(ctx, cfg.bus.console);
-  if (auto ok = publisher.Start(); !ok) {
-    log->critical("start_failed error=\"{}\"", ok.error().message);
-    return 1;
-  }
-  NotifierWorker console(ctx, std::make_unique<ConsoleChannel>(ctx));
-  console.Start();
-  Engine engine(**store, clock, ctx, registry, metrics,
-                {cfg.engine.batch_max, cfg.engine.delivery_retry, cfg.engine.delivery_retry_max});
-  std::string first_key;
-  if (cfg.integrations.empty()) {
-    auto key = engine.CreateDefaultIntegrationIfNone();
-    if (!key) return log->critical("start_failed error=\"{}\"", key.error().message), 1;
+  std::filesystem::create_directories(cfg_.data_dir, ec);
+  ::chmod(cfg_.data_dir.c_str(), 0700);
+  auto store = WriteStore::Open(cfg_.data_dir + "/vigil.db");
+  if (!store) return Fail(store.error());
+  store_ = std::move(*store);
+  auto admin = AdminToken::LoadOrCreate(cfg_.data_dir);
+  if (!admin) return Fail(admin.error());
+  admin_ = std::move(*admin);
+  reads_ = std::make_unique<ReadStore>(cfg_.data_dir + "/vigil.db");
+  return true;
+}
+
+bool Daemon::StartEngine(std::string& first_key) {
+  publisher_ = std::make_unique<Publisher>(ctx_, cfg_.bus.console);
+  if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
+  console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
+  console_->Start();
+  engine_ = std::make_unique<Engine>(
+      *store_, clock_, ctx_, registry_, metrics_,
+      EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
+                    cfg_.engine.delivery_retry_max});
+  if (cfg_.integrations.empty()) {
+    auto key = engine_->CreateDefaultIntegrationIfNone();
+    if (!key) return Fail(key.error());
     first_key = *key;
   }
-  if (auto ok = engine.Start(); !ok) {
-    log->critical("start_failed error=\"{}\"", ok.error().message);
-    return 1;
-  }
-  if (auto ok = SyncIntegrations(engine, cfg); !ok) {
-    log->critical("start_failed error=\"{}\"", ok.error().message);
-    return 1;
-  }
-  ReadStore reads(cfg.data_dir + "/vigil.db");
-  HttpServer http({engine, reads, registry, *admin, metrics, clock, publisher.endpoint(), kVersion},
-                  cfg.http);
-  auto port = http.Bind(cfg.listen_host, cfg.listen_port);
-  if (!port) {
-    log->critical("start_failed error=\"{}\"", port.error().message);
-    engine.Stop();
-    return 1;
-  }
-  const std::string url = fmt::format("http://{}:{}", cfg.listen_host, *port);
-  WriteRuntimeFile(cfg.data_dir, url, publisher.endpoint());
-  std::thread server([&http] { http.Serve(); });
-  log->info("started version={} http={} console={} data_dir={}", kVersion, url,
-            publisher.endpoint(), cfg.data_dir);
-  PrintWelcome(cfg, lang, url, publisher.endpoint(), first_key, ctl);
+  if (auto ok = engine_->Start(); !ok) return Fail(ok.error());
+  if (auto ok = SyncIntegrations(*engine_, cfg_); !ok) return Fail(ok.error());
+  return true;
+}
 
+bool Daemon::Start(const std::string& ctl) {
+  std::string first_key;
+  if (!OpenStorage() || !StartEngine(first_key)) return false;
+  http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, registry_, *admin_, metrics_,
+                                                clock_, publisher_->endpoint(), kVersion},
+                                       cfg_.http);
+  auto port = http_->Bind(cfg_.listen_host, cfg_.listen_port);
+  if (!port) return Fail(port.error());
+  const std::string url = fmt::format("http://{}:{}", cfg_.listen_host, *port);
+  WriteRuntimeFile(cfg_.data_dir, url, publisher_->endpoint());
+  server_ = std::thread([this] { http_->Serve(); });
+  Log("vigild")->info("started version={} http={} console={} data_dir={}", kVersion, url,
+                      publisher_->endpoint(), cfg_.data_dir);
+  PrintWelcome(cfg_, ParseLang(cfg_.language), url, publisher_->endpoint(), first_key, ctl);
+  return true;
+}
+
+void Daemon::WaitForStop() {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
   for (;;) {
     int sig = 0;
     sigwait(&set, &sig);
-    if (sig == SIGHUP) {
-      Reload(flags, cfg, engine);
-      continue;
+    if (sig != SIGHUP) {
+      Log("vigild")->info("stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      return;
     }
-    log->info("stopping signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    break;
+    Reload(flags_, cfg_, *engine_);
   }
-  http.Stop();  // stop accepting; in-flight requests finish and get their replies
-  server.join();
-  engine.Stop();  // commits everything submitted
-  console.Stop();
-  publisher.Stop();
-  std::filesystem::remove(cfg.data_dir + "/runtime.json", ec);
-  log->info("stopped");
-  return 0;
+}
+
+// Reverse order of Start; safe after a partial start.
+void Daemon::Stop() {
+  if (http_) http_->Stop();  // stop accepting; in-flight requests finish and get replies
+  if (server_.joinable()) server_.join();
+  if (engine_) engine_->Stop();  // commits everything already submitted
+  if (console_) console_->Stop();
+  if (publisher_) publisher_->Stop();
+  std::error_code ec;
+  if (http_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
+  Log("vigild")->info("stopped");
 }
 
 }  // namespace
@@ -257,5 +285,9 @@ int main(int argc, char** argv) {
   }
   const auto self = std::filesystem::path(argv[0]).parent_path();
   const std::string ctl = (self.empty() ? std::filesystem::path(".") : self) / "vigilctl";
-  return Serve(flags, *cfg, ctl);
+  Daemon daemon(flags, std::move(*cfg));
+  const bool started = daemon.Start(ctl);
+  if (started) daemon.WaitForStop();
+  daemon.Stop();
+  return started ? 0 : 1;
 }

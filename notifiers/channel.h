@@ -43,6 +43,7 @@ class NotifierWorker {
   zmq::context_t& ctx_;
   std::unique_ptr<Channel> channel_;
   zmq::socket_t jobs_, receipts_;
+  zmq::socket_t control_;  // bound by the worker itself, so Stop works whoever else is gone
   std::thread thread_;
 };
 

@@ -1,5 +1,6 @@
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <span>
 #include <vector>
 #include <zmq_addon.hpp>
@@ -10,7 +11,14 @@
 
 namespace vigil {
 
+namespace {
+std::string ControlEndpoint(const Channel& c) { return "inproc://vigil.control." + c.name(); }
+}  // namespace
+
 void NotifierWorker::Start() {
+  control_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
+  control_.set(zmq::sockopt::linger, 0);
+  control_.bind(ControlEndpoint(*channel_));
   jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
   jobs_.set(zmq::sockopt::linger, 0);
   jobs_.connect(JobsEndpoint(channel_->name()));
@@ -23,10 +31,15 @@ void NotifierWorker::Start() {
 void NotifierWorker::Run() {
   auto log = Log("notifier");
   std::vector<zmq::message_t> parts;
+  zmq::pollitem_t items[] = {{control_.handle(), 0, ZMQ_POLLIN, 0},
+                             {jobs_.handle(), 0, ZMQ_POLLIN, 0}};
   for (;;) {
+    zmq::poll(items, 2, std::chrono::milliseconds(-1));
+    if (items[0].revents & ZMQ_POLLIN) break;  // $TERM
     parts.clear();
-    if (!zmq::recv_multipart(jobs_, std::back_inserter(parts))) continue;
-    if (parts.size() == 1 && parts[0].to_string_view() == kTerm) break;
+    if (!zmq::recv_multipart(jobs_, std::back_inserter(parts), zmq::recv_flags::dontwait)) {
+      continue;
+    }
     if (parts.size() != 4) continue;
     DeliveryJob job;
     auto id = parts[0].to_string_view();
@@ -51,13 +64,13 @@ void NotifierWorker::Run() {
   }
   jobs_.close();
   receipts_.close();
+  control_.close();
 }
 
 void NotifierWorker::Stop() {
   if (!thread_.joinable()) return;
   zmq::socket_t push(ctx_, zmq::socket_type::push);
-  push.set(zmq::sockopt::linger, 1000);
-  push.connect(JobsEndpoint(channel_->name()));
+  push.connect(ControlEndpoint(*channel_));
   push.send(zmq::buffer(std::string_view(kTerm)));
   thread_.join();
 }
