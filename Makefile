@@ -33,7 +33,7 @@ bench:
 
 fuzz:
 	@scripts/setup-deps.sh fuzz
-	@AFL_USE_ASAN=1 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=afl-g++-fast -DVIGIL_FUZZ=ON -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@AFL_USE_ASAN=1 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=afl-g++ -DVIGIL_FUZZ=ON -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@AFL_USE_ASAN=1 cmake --build build-fuzz -j $(JOBS) --target fuzz_events_v2 fuzz_alertmanager
 	@tests/fuzz/run.sh build-fuzz
 

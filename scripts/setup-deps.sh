@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libcpp-httpl
   libsodium-dev libcurl4-openssl-dev libcli11-dev prometheus-cpp-dev libssl-dev)
 test_pkgs=(prometheus-alertmanager python3 python3-zmq sqlite3 curl procps)
 bench_pkgs=(wrk)
-fuzz_pkgs=(afl++ gcc-12-plugin-dev)
+fuzz_pkgs=(afl++)
 
 want=("${build_pkgs[@]}")
 case "$level" in
