@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,10 +63,28 @@ struct AlertEventRow {
 // The latest schema version this build knows; migrations bring older files up to it.
 int SchemaVersion();
 
+// Copies the WAL back into the database file on its own thread and connection, so the
+// engine's commits never pay for a checkpoint. Woken by the write connection's WAL hook.
+class Checkpointer {
+ public:
+  explicit Checkpointer(std::string path);
+  ~Checkpointer();  // stops the thread; the last connection's close checkpoints the rest
+  void Nudge(int wal_pages);  // called from the writer's commit; cheap
+
+ private:
+  void Run();
+  std::string path_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false, stop_ = false;
+  std::thread thread_;
+};
+
 class WriteStore {
  public:
   // Opens or creates `path`, applies pending migrations. Fails with a readable Error.
   static Result<std::unique_ptr<WriteStore>> Open(const std::string& path);
+  ~WriteStore();
 
   void Begin();
   void Commit();
@@ -106,6 +126,7 @@ class WriteStore {
   void PrepareStatements();
 
   sqlite::Db db_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
       resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivery_error_,
       due_, reschedule_, next_due_;

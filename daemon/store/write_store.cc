@@ -88,7 +88,55 @@ int SchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
 std::string IdempotencyKey(std::int64_t outbox_id) { return "vigil-n" + std::to_string(outbox_id); }
 
+constexpr int kCheckpointPages = 1000;  // ~4 MiB of WAL
+
+Checkpointer::Checkpointer(std::string path)
+    : path_(std::move(path)), thread_([this] { Run(); }) {}
+
+Checkpointer::~Checkpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void Checkpointer::Nudge(int wal_pages) {
+  if (wal_pages < kCheckpointPages) return;
+  {
+    std::lock_guard lock(mu_);
+    due_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Checkpointer::Run() {
+  std::unique_ptr<sqlite::Db> db;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return due_ || stop_; });
+      if (stop_) return;
+      due_ = false;
+    }
+    try {
+      if (!db) db = std::make_unique<sqlite::Db>(path_, true, false);
+      int wal = 0, done = 0;
+      // PASSIVE never blocks the writer; what it cannot copy now, the next nudge does.
+      sqlite3_wal_checkpoint_v2(db->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal, &done);
+    } catch (const StoreError& e) {
+      Log("store")->warn("checkpoint_failed error=\"{}\"", e.what());
+    }
+  }
+}
+
 WriteStore::WriteStore(const std::string& path) : db_(path, true, true) {}
+
+WriteStore::~WriteStore() {
+  if (db_.raw()) sqlite3_wal_hook(db_.raw(), nullptr, nullptr);
+  checkpointer_.reset();
+}
 
 Result<std::unique_ptr<WriteStore>> WriteStore::Open(const std::string& path) {
   try {
@@ -98,6 +146,16 @@ Result<std::unique_ptr<WriteStore>> WriteStore::Open(const std::string& path) {
         "PRAGMA cache_size=-4096; PRAGMA temp_store=MEMORY;");
     Migrate(s->db_);
     s->PrepareStatements();
+    // Checkpoints move off the engine thread: no auto-checkpoint inside a commit.
+    s->db_.Exec("PRAGMA wal_autocheckpoint=0");
+    s->checkpointer_ = std::make_unique<Checkpointer>(path);
+    sqlite3_wal_hook(
+        s->db_.raw(),
+        [](void* self, sqlite3*, const char*, int pages) {
+          static_cast<Checkpointer*>(self)->Nudge(pages);
+          return SQLITE_OK;
+        },
+        s->checkpointer_.get());
     return s;
   } catch (const StoreError& e) {
     return Fail("storage_error", std::string("cannot open database: ") + e.what(), path, 500);

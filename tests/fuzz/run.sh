@@ -12,7 +12,7 @@ for target in events_v2 alertmanager; do
   out="$build/findings/$target"
   rm -rf "$out"
   echo "==> fuzzing $target for ${seconds}s"
-  afl-fuzz -V "$seconds" -i "$here/corpus/$target" -o "$out" -- "$build/tests/fuzz/fuzz_$target" \
+  afl-fuzz -V "$seconds" -i "$here/corpus/$target" -o "$out" -- "$build/tests/fuzz/fuzz_$target" @@ \
     >"$out.log" 2>&1 || true
   crashes=$(find "$out" -path '*crashes/id*' 2>/dev/null | wc -l)
   execs=$(grep -h execs_done "$out"/default/fuzzer_stats 2>/dev/null | awk '{print $3}')
