@@ -11,6 +11,7 @@ status=0
 for target in events_v2 alertmanager; do
   out="$build/findings/$target"
   rm -rf "$out"
+  mkdir -p "$(dirname "$out")"
   echo "==> fuzzing $target for ${seconds}s"
   afl-fuzz -V "$seconds" -i "$here/corpus/$target" -o "$out" -- "$build/tests/fuzz/fuzz_$target" @@ \
     >"$out.log" 2>&1 || true
