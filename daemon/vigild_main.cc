@@ -123,9 +123,21 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
     log->error("reload_refused errors={} keeping=running_config", next.error().size());
     return;
   }
-  if (next->listen_host != running.listen_host || next->listen_port != running.listen_port ||
-      next->data_dir != running.data_dir || next->bus.console != running.bus.console) {
-    log->warn("reload_partial reason=\"listen, data_dir and bus take effect after a restart\"");
+  const auto& n = *next;
+  const bool restart_needed =
+      n.listen_host != running.listen_host || n.listen_port != running.listen_port ||
+      n.data_dir != running.data_dir || n.bus.console != running.bus.console ||
+      n.language != running.language || n.http.threads != running.http.threads ||
+      n.http.keep_alive_timeout != running.http.keep_alive_timeout ||
+      n.http.keep_alive_max_requests != running.http.keep_alive_max_requests ||
+      n.http.listen_backlog != running.http.listen_backlog ||
+      n.engine.batch_max != running.engine.batch_max ||
+      n.engine.delivery_retry != running.engine.delivery_retry ||
+      n.engine.delivery_retry_max != running.engine.delivery_retry_max;
+  if (restart_needed) {
+    log->warn(
+        "reload_partial reason=\"only log_level and integrations change on reload; listen, "
+        "data_dir, language, http, bus and engine take effect after a restart\"");
   }
   if (auto ok = SyncIntegrations(engine, *next); !ok) {
     log->error("reload_failed error=\"{}\"", ok.error().message);
@@ -153,7 +165,7 @@ class Daemon {
     return false;
   }
   bool OpenStorage();
-  bool StartEngine(std::string& first_key);
+  bool StartEngine();  // constructs publisher, console worker, engine and HTTP server
 
   const Flags& flags_;
   Config cfg_;
@@ -185,7 +197,7 @@ bool Daemon::OpenStorage() {
   return true;
 }
 
-bool Daemon::StartEngine(std::string& first_key) {
+bool Daemon::StartEngine() {
   publisher_ = std::make_unique<Publisher>(ctx_, cfg_.bus.console);
   if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
   console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
@@ -194,6 +206,19 @@ bool Daemon::StartEngine(std::string& first_key) {
       *store_, clock_, ctx_, registry_, metrics_,
       EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
                     cfg_.engine.delivery_retry_max});
+  http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, registry_, *admin_, metrics_,
+                                                clock_, publisher_->endpoint(), kVersion},
+                                       cfg_.http);
+  return true;
+}
+
+bool Daemon::Start(const std::string& ctl) {
+  if (!OpenStorage() || !StartEngine()) return false;
+  auto port = http_->Bind(cfg_.listen_host, cfg_.listen_port);
+  if (!port) return Fail(port.error());
+  // Only now, with every address bound, is a first key created: a start that fails
+  // earlier must not swallow the one chance to print it.
+  std::string first_key;
   if (cfg_.integrations.empty()) {
     auto key = engine_->CreateDefaultIntegrationIfNone();
     if (!key) return Fail(key.error());
@@ -201,17 +226,6 @@ bool Daemon::StartEngine(std::string& first_key) {
   }
   if (auto ok = engine_->Start(); !ok) return Fail(ok.error());
   if (auto ok = SyncIntegrations(*engine_, cfg_); !ok) return Fail(ok.error());
-  return true;
-}
-
-bool Daemon::Start(const std::string& ctl) {
-  std::string first_key;
-  if (!OpenStorage() || !StartEngine(first_key)) return false;
-  http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, registry_, *admin_, metrics_,
-                                                clock_, publisher_->endpoint(), kVersion},
-                                       cfg_.http);
-  auto port = http_->Bind(cfg_.listen_host, cfg_.listen_port);
-  if (!port) return Fail(port.error());
   const std::string url = fmt::format("http://{}:{}", cfg_.listen_host, *port);
   WriteRuntimeFile(cfg_.data_dir, url, publisher_->endpoint());
   server_ = std::thread([this] { http_->Serve(); });
@@ -238,13 +252,15 @@ void Daemon::WaitForStop() {
 
 // Reverse order of Start; safe after a partial start.
 void Daemon::Stop() {
-  if (http_) http_->Stop();  // stop accepting; in-flight requests finish and get replies
-  if (server_.joinable()) server_.join();
+  if (server_.joinable()) {
+    http_->Stop();  // stop accepting; in-flight requests finish and get replies
+    server_.join();
+  }
   if (engine_) engine_->Stop();  // commits everything already submitted
   if (console_) console_->Stop();
   if (publisher_) publisher_->Stop();
   std::error_code ec;
-  if (http_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
+  std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
   Log("vigild")->info("stopped");
 }
 

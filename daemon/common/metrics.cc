@@ -14,7 +14,7 @@ Metrics::Metrics()
     : registry_(std::make_shared<Registry>()),
       accepted_(BuildCounter()
                     .Name("vigil_events_accepted_total")
-                    .Help("Events committed, by kind of source")
+                    .Help("Events committed, by the kind of the integration that sent them (events_v2, alertmanager or any)")
                     .Register(*registry_)),
       rejected_(BuildCounter()
                     .Name("vigil_events_rejected_total")

@@ -340,7 +340,7 @@ void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, Al
   const std::string type = std::string("alert.") + std::string(ToString(target));
   b.publications.emplace_back(
       type, Envelope(type,
-                     AlertJson(id, "", head.dedup_key, target, head.severity, head.summary,
+                     AlertJson(id, head.integration, head.dedup_key, target, head.severity, head.summary,
                                head.source, b.now),
                      actor));
 }

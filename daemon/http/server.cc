@@ -40,9 +40,10 @@ HttpServer::HttpServer(HttpDeps deps, const Config::Http& options)
     listen_fd_ = fd;
   });
   s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
+      [this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (res.status == 413) {
+      deps_.metrics.EventsRejected("payload_too_large").Increment();
       WriteError(res, {"payload_too_large", "the request body is larger than 512 KiB", "", 413});
     } else if (res.status == 404) {
       WriteError(res, {"not_found", "no such endpoint: " + req.method + " " + req.path, "", 404});

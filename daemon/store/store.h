@@ -55,7 +55,7 @@ std::string IdempotencyKey(std::int64_t outbox_id);
 struct AlertEventRow {
   std::int64_t id = 0;
   TimeMs at = 0;
-  std::string kind;  // triggered, repeated, acknowledged, resolved, delivered
+  std::string kind;  // triggered, repeated, acknowledged, resolved
   std::string actor;
   std::string detail;  // JSON
 };
@@ -99,6 +99,7 @@ class WriteStore {
   // The fields the engine needs to act on an alert and announce the change.
   struct AlertHead {
     std::int64_t integration_id;
+    std::string integration;  // its name
     std::string dedup_key;
     AlertStatus status;
     Severity severity;

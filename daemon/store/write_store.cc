@@ -179,8 +179,9 @@ void WriteStore::PrepareStatements() {
   insert_event_ = db_.Prepare(
       "INSERT INTO alert_events(alert_id,at,kind,actor,detail) VALUES(?,?,?,?,?)");
   alert_key_ = db_.Prepare(
-      "SELECT integration_id, dedup_key, status, severity, summary, source FROM alerts "
-      "WHERE id=?");
+      "SELECT a.integration_id, coalesce(i.name,''), a.dedup_key, a.status, a.severity, "
+      "a.summary, a.source FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id "
+      "WHERE a.id=?");
   insert_outbox_ = db_.Prepare(
       "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at) "
       "VALUES(?,?,?,?,?,?,?)");
@@ -240,10 +241,11 @@ std::optional<WriteStore::AlertHead> WriteStore::GetAlertHead(std::int64_t id) {
   if (alert_key_.Step()) {
     key = AlertHead{alert_key_.Int(0),
                     alert_key_.Text(1),
-                    ParseAlertStatus(alert_key_.Text(2)).value_or(AlertStatus::kTriggered),
-                    ParseSeverity(alert_key_.Text(3)).value_or(Severity::kWarning),
-                    alert_key_.Text(4),
-                    alert_key_.Text(5)};
+                    alert_key_.Text(2),
+                    ParseAlertStatus(alert_key_.Text(3)).value_or(AlertStatus::kTriggered),
+                    ParseSeverity(alert_key_.Text(4)).value_or(Severity::kWarning),
+                    alert_key_.Text(5),
+                    alert_key_.Text(6)};
   }
   alert_key_.Reset();
   return key;

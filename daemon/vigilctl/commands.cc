@@ -145,8 +145,17 @@ int AddIntegration(const Options& o, const std::string& name, const std::string&
             << ").\n"
             << Tr(o.lang, "Khoá (chỉ hiện một lần, hãy lưu lại): ",
                   "Key (shown once, keep it): ")
-            << key << "\n\n"
-            << Tr(o.lang, "Thử gửi:", "Try it:") << "\n  curl -sS -X POST " << c.server()
+            << key << "\n\n";
+  if (kind == "alertmanager") {
+    std::cout << Tr(o.lang, "Thêm vào alertmanager.yml:", "Add to alertmanager.yml:") << "\n"
+              << "receivers:\n  - name: vigil\n    webhook_configs:\n      - url: " << c.server()
+              << "/api/v1/integrations/alertmanager\n        send_resolved: true\n"
+                 "        http_config:\n          authorization:\n            type: Bearer\n"
+                 "            credentials: "
+              << key << "\n";
+    return 0;
+  }
+  std::cout << Tr(o.lang, "Thử gửi:", "Try it:") << "\n  curl -sS -X POST " << c.server()
             << "/v2/enqueue -H 'Content-Type: application/json' -d '{\"routing_key\":\"" << key
             << "\",\"event_action\":\"trigger\",\"payload\":{\"summary\":\"Test\",\"source\":"
                "\"host-1\",\"severity\":\"warning\"}}'\n";

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   using namespace vigil::ctl;
   CLI::App app{"vigilctl — điều khiển vigild / control vigild"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand: vigilctl alerts --json
   app.footer(
       "Examples / Ví dụ:\n"
       "  vigilctl alerts --status open          cảnh báo đang mở / open alerts\n"
@@ -65,7 +66,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"events_v2", "alertmanager", "any"}));
 
   auto* status = app.add_subcommand("status", "vigild status / trạng thái");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is 0; every usage mistake is 2
+  }
   o.lang = ParseLang(lang);
   watch.backlog = !no_backlog;
 

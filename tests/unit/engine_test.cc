@@ -182,6 +182,12 @@ TEST_CASE("people acknowledge and resolve alerts by id", "[engine]") {
   CHECK(act(a.alert_id, AlertStatus::kAcknowledged) == AlertStatus::kAcknowledged);  // no-op
   const Alert acked = w.GetAlert(a.alert_id);
   CHECK(acked.acknowledged_by == "user:an");
+  CHECK(w.NextPublication().first == "alert.triggered");
+  auto [topic, body] = w.NextPublication();
+  CHECK(topic == "alert.acknowledged");
+  CHECK(body["by"] == "user:an");
+  CHECK(body["alert"]["integration"] == "zabbix");
+  CHECK(body["alert"]["status"] == "acknowledged");
   CHECK(act(a.alert_id, AlertStatus::kResolved) == AlertStatus::kResolved);
   auto late = act(a.alert_id, AlertStatus::kAcknowledged);
   REQUIRE_FALSE(late);
