@@ -84,6 +84,15 @@ Handler RequireAdmin(const AdminToken& token, Handler h) {
     h(req, res);
   };
 }
+BodyHandler RequireAdmin(const AdminToken& token, BodyHandler h) {
+  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res,
+                                    const std::string& body) {
+    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
+      return WriteError(res, ok.error());
+    }
+    h(req, res, body);
+  };
+}
 
 }  // namespace
 
@@ -123,11 +132,12 @@ void HttpServer::AlertRoutes() {
                              {"deliveries", dl}}.dump());
   }));
 
-  server_->Post(R"(/api/v1/alerts/(\d+)/(ack|acknowledge|resolve))",
-                admin([this](const httplib::Request& req, httplib::Response& res) {
+  Post(R"(/api/v1/alerts/(\d+)/(ack|acknowledge|resolve))",
+       RequireAdmin(deps_.admin, [this](const httplib::Request& req, httplib::Response& res,
+                                        const std::string& raw) {
     auto id = ParseId(req.matches[1]);
     if (!id) return WriteError(res, {"not_found", "no such alert", "id", 404});
-    auto body = ParseActionBody(req.body);
+    auto body = ParseActionBody(raw);
     if (!body) return WriteError(res, body.error());
     const auto target = req.matches[2] == "resolve" ? AlertStatus::kResolved
                                                    : AlertStatus::kAcknowledged;
@@ -177,9 +187,10 @@ void HttpServer::AdminRoutes() {
     WriteJson(res, 200, nlohmann::json{{"integrations", list}}.dump());
   }));
 
-  server_->Post("/api/v1/integrations",
-                admin([this](const httplib::Request& req, httplib::Response& res) {
-    auto doc = ParseJsonObject(req.body);
+  Post("/api/v1/integrations",
+       RequireAdmin(deps_.admin, [this](const httplib::Request&, httplib::Response& res,
+                                        const std::string& body) {
+    auto doc = ParseJsonObject(body);
     if (!doc) return WriteError(res, doc.error());
     auto name = doc->value("name", nlohmann::json());
     if (!name.is_string()) return WriteError(res, {"missing_field", "name is required", "name"});

@@ -37,8 +37,9 @@ void WriteEventsV2Error(httplib::Response& res, const Error& e, Metrics& metrics
 }  // namespace
 
 void HttpServer::IngestRoutes() {
-  server_->Post("/v2/enqueue", [this](const httplib::Request& req, httplib::Response& res) {
-    auto doc = ParseJsonObject(req.body);
+  Post("/v2/enqueue", [this](const httplib::Request&, httplib::Response& res,
+                             const std::string& body) {
+    auto doc = ParseJsonObject(body);
     if (!doc) return WriteEventsV2Error(res, doc.error(), deps_.metrics);
     auto in = deps_.registry.Authenticate(EventsV2RoutingKey(*doc), "events_v2");
     if (!in) {
@@ -52,14 +53,14 @@ void HttpServer::IngestRoutes() {
     events.push_back(std::move(*ev));
     auto done = Commit(deps_.engine, *in, std::move(events));
     if (!done) return WriteEventsV2Error(res, done.error(), deps_.metrics);
-    nlohmann::json body = {{"status", "success"},
-                           {"message", "Event processed"},
-                           {"dedup_key", done->front().dedup_key}};
-    WriteJson(res, 202, body.dump());
+    nlohmann::json reply = {{"status", "success"},
+                            {"message", "Event processed"},
+                            {"dedup_key", done->front().dedup_key}};
+    WriteJson(res, 202, reply.dump());
   });
 
-  server_->Post("/api/v1/integrations/alertmanager",
-                [this](const httplib::Request& req, httplib::Response& res) {
+  Post("/api/v1/integrations/alertmanager",
+       [this](const httplib::Request& req, httplib::Response& res, const std::string& body) {
     auto reject = [&](const Error& e) {
       deps_.metrics.EventsRejected(e.code).Increment();
       WriteError(res, e);
@@ -67,7 +68,7 @@ void HttpServer::IngestRoutes() {
     auto in = deps_.registry.Authenticate(BearerToken(req.get_header_value("Authorization")),
                                           "alertmanager");
     if (!in) return reject(in.error());
-    auto doc = ParseJsonObject(req.body);
+    auto doc = ParseJsonObject(body);
     if (!doc) return reject(doc.error());
     auto events = ParseAlertmanager(*doc);
     if (!events) return reject(events.error());
@@ -79,12 +80,12 @@ void HttpServer::IngestRoutes() {
       created += o.effect == Effect::kCreate;
       resolved += o.effect == Effect::kResolve;
     }
-    nlohmann::json body = {{"status", "success"},
-                           {"message", "Events processed"},
-                           {"events", n},
-                           {"created", created},
-                           {"resolved", resolved}};
-    WriteJson(res, 202, body.dump());
+    nlohmann::json reply = {{"status", "success"},
+                            {"message", "Events processed"},
+                            {"events", n},
+                            {"created", created},
+                            {"resolved", resolved}};
+    WriteJson(res, 202, reply.dump());
   });
 }
 

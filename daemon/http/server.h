@@ -3,6 +3,9 @@
 // command to the engine and wait for its commit; reads go to the ReadStore.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 
@@ -21,6 +24,11 @@ struct Response;
 }  // namespace httplib
 
 namespace vigil {
+
+// A POST handler that receives its body already read, capped at kMaxBodyBytes whatever the
+// transfer encoding (Debian's cpp-httplib checks the cap only against Content-Length).
+using BodyHandler =
+    std::function<void(const httplib::Request&, httplib::Response&, const std::string& body)>;
 
 // Everything the handlers use; all must outlive the server. All are thread-safe.
 struct HttpDeps {
@@ -49,6 +57,10 @@ class HttpServer {
 
  private:
   void Routes();
+  // Registers `h` for POST `pattern`, reading the body through a capped content reader.
+  void Post(const std::string& pattern, BodyHandler h);
+  // Wakes idle keep-alive connections so they close now instead of at their timeout.
+  void ShutdownIdleConnections();
   void IngestRoutes();
   void AlertRoutes();
   void AdminRoutes();
@@ -57,11 +69,19 @@ class HttpServer {
   Config::Http options_;
   std::unique_ptr<httplib::Server> server_;
   int listen_fd_ = -1;
+  int port_ = 0;
+  // Graceful stop: once stopping_, POSTs are refused before they reach the engine, and Stop
+  // waits for in_flight_ handlers before waking idle connections.
+  std::mutex mu_;
+  std::condition_variable idle_;
+  int in_flight_ = 0;
+  bool stopping_ = false;
 };
 
 // Writes {"error":{"code","message","field"}} with the error's status.
 void WriteError(httplib::Response& res, const Error& e);
 // Writes a JSON body with `status`.
 void WriteJson(httplib::Response& res, int status, const std::string& body);
+
 
 }  // namespace vigil

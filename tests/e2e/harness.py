@@ -93,8 +93,13 @@ class Timeout(AssertionError):
     pass
 
 
+class GiveUp(Exception):
+    """Raised by a wait_until condition when waiting longer cannot help (a process died)."""
+
+
 def wait_until(cond, timeout, what, interval=0.02):
-    """Polls cond() until it returns something truthy; returns that value or raises Timeout."""
+    """Polls cond() until it returns something truthy; returns that value or raises Timeout.
+    A GiveUp raised by cond() ends the wait at once and propagates."""
     deadline = time.monotonic() + timeout
     last_exc = None
     while True:
@@ -102,6 +107,8 @@ def wait_until(cond, timeout, what, interval=0.02):
             value = cond()
             if value:
                 return value
+        except GiveUp:
+            raise
         except Exception as e:  # the condition may fail while the system settles
             last_exc = e
         if time.monotonic() >= deadline:
@@ -266,7 +273,7 @@ class Vigild:
 
         def ready():
             if self.proc.poll() is not None:
-                raise AssertionError(
+                raise GiveUp(
                     f"vigild exited with {self.proc.returncode} during start:\n{self.stderr()}")
             try:
                 with open(runtime) as f:
@@ -280,6 +287,8 @@ class Vigild:
 
         try:
             rt = wait_until(ready, timeout, "vigild runtime.json and /healthz == 200")
+        except GiveUp as e:
+            raise AssertionError(str(e))
         except Timeout:
             raise AssertionError(f"vigild did not become ready; stderr:\n{self.stderr()}")
         self.url = rt["http"]

@@ -556,6 +556,8 @@ def second_instance_refused():
         except AssertionError as e:
             h.check(not second.alive(), f"second vigild neither ready nor exited: {e}")
             h.check(second.proc.returncode != 0, "second vigild exited 0")
+            h.check("another vigild" in second.stderr(),
+                    f"the refusal does not say why: {second.stderr()[-300:]}")
             return
         dk = h.uid("two-daemons-")
         s1 = T.vigild.trigger(T.key, dk).status
@@ -589,9 +591,7 @@ def main():
         run.step("rejected ingest: 413, 401, 403, 400 with fields; nothing stored",
                  rejected_requests)
         run.step("600 KiB chunked body (no Content-Length): 413, nothing stored",
-                 chunked_too_large,
-                 known_bug="the 512 KiB limit is only applied to Content-Length bodies; chunked "
-                           "bodies of any size are read and stored")
+                 chunked_too_large)
         run.step("dedup: same dedup_key twice -> one alert, count 2", dedup_repeat)
         run.step("PD acknowledge, resolve, then a trigger opens a new alert",
                  pd_ack_resolve_retrigger)
@@ -607,14 +607,10 @@ def main():
         run.step("vigilctl watch --count 1 --no-backlog --json prints the page", vigilctl_watch)
         run.step("SIGTERM exits 0, runtime.json removed; restart keeps alerts",
                  sigterm_and_durability)
-        run.step("SIGTERM is prompt (< 2 s) with an idle keep-alive client", sigterm_prompt,
-                 known_bug="shutdown waits http.keep_alive_timeout for idle keep-alive "
-                           "connections")
+        run.step("SIGTERM is prompt (< 2 s) with an idle keep-alive client", sigterm_prompt)
         run.step("SIGHUP removing an integration: its key is refused (403)",
                  sighup_remove_integration)
-        run.step("a second vigild on the same data dir is refused", second_instance_refused,
-                 known_bug="no exclusive lock on the data dir: two daemons share vigil.db with "
-                           "separate open-alert indexes (duplicate open alerts per dedup key)")
+        run.step("a second vigild on the same data dir is refused", second_instance_refused)
         run.step("final SIGTERM", final_stop)
     except Exception:
         pass  # reported by the runner
