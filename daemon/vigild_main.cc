@@ -3,7 +3,9 @@
 // SIGHUP: reload the config file; a bad one is refused and the running config kept.
 #include <fmt/format.h>
 #include <malloc.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,8 +107,12 @@ void PrintWelcome(const Config& cfg, Lang lang, const std::string& url, const st
   std::fflush(stdout);
 }
 
-Result<void> SyncIntegrations(Engine& engine, const Config& cfg) {
-  return engine.Submit(SyncIntegrationsCommand{cfg.integrations, {}}).get();
+// Makes `cfg`'s integrations and on-call setup current in the engine.
+Result<void> ApplyConfig(Engine& engine, const Config& cfg) {
+  return engine
+      .Submit(ApplyConfigCommand{cfg.integrations, std::make_shared<const OnCallSetup>(cfg.oncall),
+                                 {}})
+      .get();
 }
 
 // Re-reads the config file on SIGHUP. Only hot-reloadable keys take effect.
@@ -139,13 +145,16 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
         "reload_partial reason=\"only log_level and integrations change on reload; listen, "
         "data_dir, language, http, bus and engine take effect after a restart\"");
   }
-  if (auto ok = SyncIntegrations(engine, *next); !ok) {
+  if (auto ok = ApplyConfig(engine, *next); !ok) {
     log->error("reload_failed error=\"{}\"", ok.error().message);
     return;
   }
   running.log_level = next->log_level;
   running.integrations = next->integrations;
-  log->info("config_reloaded file={} integrations={}", flags.config, next->integrations.size());
+  running.oncall = next->oncall;
+  log->info("config_reloaded file={} integrations={} people={} schedules={} routes={}",
+            flags.config, next->integrations.size(), next->oncall.people.size(),
+            next->oncall.schedules.size(), next->oncall.routes.size());
 }
 
 // The running daemon: every component, started in dependency order, stopped in reverse.
@@ -164,6 +173,7 @@ class Daemon {
     Log("vigild")->critical("start_failed error=\"{}\"", e.message);
     return false;
   }
+  bool LockDataDir();
   bool OpenStorage();
   bool StartEngine();  // constructs publisher, console worker, engine and HTTP server
 
@@ -172,6 +182,7 @@ class Daemon {
   SystemClock clock_;
   Metrics metrics_;
   IntegrationRegistry registry_;
+  SetupHolder setup_;
   zmq::context_t ctx_{1};
   std::unique_ptr<WriteStore> store_;
   std::optional<AdminToken> admin_;
@@ -181,12 +192,34 @@ class Daemon {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<HttpServer> http_;
   std::thread server_;
+  int lock_fd_ = -1;  // held (flock) for the life of the process
 };
+
+// One vigild per data directory: two would each keep their own dedup index and open
+// duplicate alerts. The lock dies with the process, kill -9 included.
+bool Daemon::LockDataDir() {
+  const std::string path = cfg_.data_dir + "/vigild.lock";
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) return Fail({"io_error", "cannot open " + path, "", 500});
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {};
+    [[maybe_unused]] auto n = ::pread(lock_fd_, pid, sizeof pid - 1, 0);
+    return Fail({"data_dir_locked",
+                 "another vigild (pid " + std::string(pid[0] ? pid : "?") + ") is using " +
+                     cfg_.data_dir + "; stop it first or pick another --data-dir",
+                 "", 500});
+  }
+  const std::string mine = std::to_string(::getpid());
+  [[maybe_unused]] auto t = ::ftruncate(lock_fd_, 0);
+  [[maybe_unused]] auto w = ::pwrite(lock_fd_, mine.data(), mine.size(), 0);
+  return true;
+}
 
 bool Daemon::OpenStorage() {
   std::error_code ec;
   std::filesystem::create_directories(cfg_.data_dir, ec);
   ::chmod(cfg_.data_dir.c_str(), 0700);
+  if (!LockDataDir()) return false;
   auto store = WriteStore::Open(cfg_.data_dir + "/vigil.db");
   if (!store) return Fail(store.error());
   store_ = std::move(*store);
@@ -203,7 +236,7 @@ bool Daemon::StartEngine() {
   console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
   console_->Start();
   engine_ = std::make_unique<Engine>(
-      *store_, clock_, ctx_, registry_, metrics_,
+      *store_, clock_, ctx_, registry_, setup_, metrics_,
       EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
                     cfg_.engine.delivery_retry_max});
   http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, registry_, *admin_, metrics_,
@@ -225,7 +258,7 @@ bool Daemon::Start(const std::string& ctl) {
     first_key = *key;
   }
   if (auto ok = engine_->Start(); !ok) return Fail(ok.error());
-  if (auto ok = SyncIntegrations(*engine_, cfg_); !ok) return Fail(ok.error());
+  if (auto ok = ApplyConfig(*engine_, cfg_); !ok) return Fail(ok.error());
   const std::string url = fmt::format("http://{}:{}", cfg_.listen_host, *port);
   WriteRuntimeFile(cfg_.data_dir, url, publisher_->endpoint());
   server_ = std::thread([this] { http_->Serve(); });
@@ -260,7 +293,7 @@ void Daemon::Stop() {
   if (console_) console_->Stop();
   if (publisher_) publisher_->Stop();
   std::error_code ec;
-  std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
+  if (engine_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
   Log("vigild")->info("stopped");
 }
 
