@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/section.h"
 #include "daemon/common/time_util.h"
 
 namespace vigil {
@@ -17,73 +18,7 @@ std::string ConfigError::ToString() const {
 
 namespace {
 
-// Walks one YAML mapping, reading known keys and reporting unknown ones.
-class Section {
- public:
-  Section(const YAML::Node& node, std::string path, const std::string& file,
-          std::vector<ConfigError>& errors)
-      : node_(node), path_(std::move(path)), file_(file), errors_(errors) {}
-
-  bool IsMap() {
-    if (!node_ || node_.IsNull()) return false;
-    if (node_.IsMap()) return true;
-    Error(node_, path_ + " must be a mapping");
-    return false;
-  }
-
-  void Str(const char* key, std::string& out) {
-    if (auto n = Take(key)) {
-      if (!n.IsScalar()) return Error(n, Path(key) + " must be a string");
-      out = n.Scalar();
-    }
-  }
-
-  void Int(const char* key, int& out, int min, int max) {
-    if (auto n = Take(key)) {
-      int v = 0;
-      if (!n.IsScalar() || !YAML::convert<int>::decode(n, v) || v < min || v > max) {
-        return Error(n, Path(key) + " must be a whole number from " + std::to_string(min) +
-                            " to " + std::to_string(max));
-      }
-      out = v;
-    }
-  }
-
-  void Duration(const char* key, TimeMs& out) {
-    if (auto n = Take(key)) {
-      auto d = n.IsScalar() ? ParseDuration(n.Scalar()) : std::nullopt;
-      if (!d) return Error(n, Path(key) + " must be a duration such as 90s, 10m, 2h or 1d");
-      out = *d;
-    }
-  }
-
-  YAML::Node Take(const char* key) {
-    seen_.insert(key);
-    return node_[key];
-  }
-
-  // Reports every key of the mapping that no reader asked for.
-  void RejectUnknown() {
-    for (const auto& kv : node_) {
-      const std::string key = kv.first.Scalar();
-      if (!seen_.count(key)) Error(kv.first, "unknown key " + Path(key));
-    }
-  }
-
-  void Error(const YAML::Node& n, const std::string& msg) {
-    errors_.push_back({file_, n.Mark().line + 1, msg});
-  }
-  std::string Path(const std::string& key) const {
-    return path_.empty() ? key : path_ + "." + key;
-  }
-
- private:
-  YAML::Node node_;
-  std::string path_;
-  const std::string& file_;
-  std::vector<ConfigError>& errors_;
-  std::set<std::string> seen_;
-};
+using config_internal::Section;
 
 void ReadListen(Section& root, Config& cfg) {
   auto n = root.Take("listen");
@@ -153,6 +88,7 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
     engine.RejectUnknown();
   }
   ReadIntegrations(root, cfg, file, errors);
+  config_internal::ReadOnCall(root, cfg);
 }
 
 void Validate(const YAML::Node& root, Config& cfg, const std::string& file,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "daemon/common/clock.h"
+#include "daemon/escalation/escalation.h"
 
 namespace vigil {
 
@@ -55,6 +56,13 @@ struct Config {
   } engine;
 
   std::vector<IntegrationConfig> integrations;
+
+  // Default zone for local times written in the config (schedules may set their own).
+  std::string time_zone = kDefaultTimeZone;
+  // Units, people, contact points, schedules, holidays, rosters, policies and routes.
+  // Empty (the embedded default): every alert pages every console, as before routing.
+  OnCallSetup oncall;
+
   std::string source;  // file the config came from, "<embedded>" for the default
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ struct IngestEvent {
   Severity severity = Severity::kWarning;
   std::optional<TimeMs> timestamp;  // when the source detected it, if it said
   std::string details_json;         // the rest of the event, kept verbatim as a JSON object
+  // What routes match on: Alertmanager labels; for PagerDuty events component, group, class
+  // and the string fields of custom_details. "unit" names the unit the alert concerns.
+  std::map<std::string, std::string> labels;
 };
 
 // An alert as stored.

@@ -1,4 +1,5 @@
 #include "daemon/engine/engine.h"
+#include "daemon/engine/batch.h"
 
 #include <sodium.h>
 #include <sys/eventfd.h>
@@ -15,56 +16,23 @@
 #include "daemon/common/log.h"
 #include "daemon/common/secrets.h"
 #include "daemon/common/time_util.h"
+#include "daemon/engine/payloads.h"
 
 namespace vigil {
 
 using nlohmann::json;
+using engine_internal::AlertJson;
+using engine_internal::Envelope;
 
-// The work of one transaction: what to announce and reply once it is committed.
-struct Engine::Batch {
-  TimeMs now = 0;
-  std::vector<std::function<void()>> finishers;  // run only after the commit
-  std::vector<std::pair<std::string, std::string>> publications;  // topic, body
-  std::vector<OutboxRow> jobs;
-  std::vector<std::pair<std::int64_t, std::string>> receipts;  // outbox id, error ("" = ok)
-  size_t events = 0;
-};
-
-namespace {
-
-// The alert as consoles and subscribers see it.
-std::string AlertJson(std::int64_t id, std::string_view integration, std::string_view dedup_key,
-                      AlertStatus status, Severity severity, std::string_view summary,
-                      std::string_view source, TimeMs at) {
-  return json{{"id", id},
-              {"integration", integration},
-              {"dedup_key", dedup_key},
-              {"status", ToString(status)},
-              {"severity", ToString(severity)},
-              {"summary", summary},
-              {"source", source},
-              {"at", FormatTimestamp(at)}}
-      .dump();
-}
-
-// {"type": type, "alert": {...}[, "by": actor]} without re-serialising the alert.
-std::string Envelope(std::string_view type, const std::string& alert_json,
-                     std::string_view by = {}) {
-  std::string s = R"({"type":")";
-  s.append(type).append(R"(","alert":)").append(alert_json);
-  if (!by.empty()) s.append(R"(,"by":)").append(json(by).dump());
-  s.append("}");
-  return s;
-}
-
-}  // namespace
 
 Engine::Engine(WriteStore& store, const Clock& clock, zmq::context_t& ctx,
-               IntegrationRegistry& registry, Metrics& metrics, EngineOptions options)
+               IntegrationRegistry& registry, SetupHolder& setup, Metrics& metrics,
+               EngineOptions options)
     : store_(store),
       clock_(clock),
       ctx_(ctx),
       registry_(registry),
+      setup_(setup),
       metrics_(metrics),
       options_(options),
       wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
@@ -171,6 +139,7 @@ void Engine::Run() {
     }
     Batch batch;
     batch.now = clock_.Now();
+    batch.setup = setup_.Get();
     DrainReceipts(batch);
     if (!commands.empty() || !batch.receipts.empty()) ProcessBatch(commands, batch);
     RunCycle();
@@ -240,13 +209,20 @@ void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<v
     return;
   }
   for (auto& finish : batch.finishers) finish();
-  for (const auto& [topic, body] : batch.publications) Publish(topic, body);
-  for (const auto& row : batch.jobs) {
-    SendJob(row);
-    if (!next_due_ || *row.due_at < *next_due_) next_due_ = row.due_at;
-  }
   for (const auto& [id, error] : batch.receipts) {
     if (error.empty()) metrics_.deliveries_confirmed.Increment();
+  }
+  Flush(batch);
+}
+
+void Engine::Flush(Batch& batch) {
+  for (const auto& [topic, body] : batch.publications) Publish(topic, body);
+  for (const auto& row : batch.jobs) SendJob(row);
+  try {
+    next_due_ = store_.NextDue();
+  } catch (const StoreError& e) {
+    next_due_ = batch.now + 1000;  // look again in a second
+    Log("engine")->error("next_due_failed error=\"{}\"", e.what());
   }
 }
 
@@ -314,16 +290,7 @@ void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
   const std::string alert = AlertJson(out.alert_id, in.name, ev.dedup_key,
                                       AlertStatus::kTriggered, ev.severity, ev.summary, ev.source,
                                       b.now);
-  OutboxRow row;
-  row.channel = "console";
-  row.recipient = "all";  // until routing exists, every watcher is paged
-  row.alert_id = out.alert_id;
-  row.payload = Envelope("page", alert);
-  row.created_at = b.now;
-  row.attempts = 1;
-  row.due_at = b.now + Backoff(1);
-  row.id = store_.InsertOutbox(row);
-  b.jobs.push_back(std::move(row));
+  StartEscalation(out.alert_id, ev, alert, b);
   b.publications.emplace_back("alert.triggered", Envelope("alert.triggered", alert));
   metrics_.alerts_created.Increment();
 }
@@ -337,6 +304,7 @@ void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, Al
   } else {
     open_.Put(head.integration_id, head.dedup_key, {id, target});
   }
+  StopEscalation(id, target, b);
   const std::string type = std::string("alert.") + std::string(ToString(target));
   b.publications.emplace_back(
       type, Envelope(type,
@@ -394,15 +362,17 @@ void Engine::Apply(CreateIntegrationCommand& c, Batch& b) {
   });
 }
 
-void Engine::Apply(SyncIntegrationsCommand& c, Batch& b) {
+void Engine::Apply(ApplyConfigCommand& c, Batch& b) {
   std::vector<std::string> names;
   for (const auto& ic : c.integrations) {
     store_.UpsertIntegration({0, ic.name, ic.kind, ic.key_sha256, "config", b.now});
     names.push_back(ic.name);
   }
   store_.DisableConfigIntegrationsExcept(names);
+  if (c.oncall) SeedCheckins(*c.oncall, b.now);
   b.finishers.push_back([this, &c] {
     ReloadRegistry();
+    if (c.oncall) setup_.Set(c.oncall);
     c.done.set_value({});
   });
 }
@@ -443,21 +413,26 @@ TimeMs Engine::Backoff(int attempts) const {
 void Engine::RunCycle() {
   const TimeMs now = clock_.Now();
   if (!next_due_ || *next_due_ > now) return;
+  Batch b;
+  b.now = now;
+  b.setup = setup_.Get();
   try {
-    auto rows = store_.DueOutbox(now, 1000);
     store_.Begin();
-    for (auto& r : rows) {
-      ++r.attempts;
-      store_.Reschedule(r.id, now + Backoff(r.attempts), r.attempts);
-    }
+    CycleOutbox(b);
+    CycleEscalations(b);
+    CycleCheckins(b);
     store_.Commit();
-    for (const auto& r : rows) SendJob(r);
-    if (!rows.empty()) Log("engine")->info("deliveries_resent count={}", rows.size());
-    next_due_ = rows.size() == 1000 ? std::optional(now) : store_.NextDue();
   } catch (const StoreError& e) {
     store_.Rollback();
     Log("engine")->error("cycle_failed error=\"{}\"", e.what());
+    try {
+      store_.LoadOpenAlerts(open_);  // undo the cycle's in-memory changes
+    } catch (const StoreError&) {
+    }
+    next_due_ = now + 1000;  // try again in a second
+    return;
   }
+  Flush(b);
 }
 
 void Engine::SendJob(const OutboxRow& row) {

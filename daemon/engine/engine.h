@@ -23,6 +23,7 @@
 #include "daemon/auth/auth.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/metrics.h"
+#include "daemon/escalation/escalation.h"
 #include "daemon/store/store.h"
 
 namespace vigil {
@@ -57,14 +58,24 @@ struct CreateIntegrationCommand {
   std::promise<Result<std::pair<Integration, std::string>>> done;
 };
 
-// Makes the config's integrations current (at start and after a reload).
-struct SyncIntegrationsCommand {
+// Makes a config current (at start and after a reload): its integrations and its on-call
+// setup, whose holiday roster shifts get their check-in rows.
+struct ApplyConfigCommand {
   std::vector<IntegrationConfig> integrations;
+  std::shared_ptr<const OnCallSetup> oncall;
   std::promise<Result<void>> done;
 };
 
+// A duty officer confirms "on duty" for the holiday shift they are in (or about to start).
+// 404 no_shift when they have none now.
+struct CheckInCommand {
+  std::string person;
+  std::string via;  // api, cli, console
+  std::promise<Result<std::vector<CheckinRow>>> done;
+};
+
 using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegrationCommand,
-                             SyncIntegrationsCommand>;
+                             ApplyConfigCommand, CheckInCommand>;
 
 struct EngineOptions {
   int batch_max = 8192;
@@ -74,9 +85,10 @@ struct EngineOptions {
 
 class Engine {
  public:
-  // `store`, `clock`, `ctx`, `registry` and `metrics` must outlive the engine.
+  // `store`, `clock`, `ctx`, `registry`, `setup` and `metrics` must outlive the engine.
+  // The engine is the only writer of `setup` (through ApplyConfigCommand).
   Engine(WriteStore& store, const Clock& clock, zmq::context_t& ctx, IntegrationRegistry& registry,
-         Metrics& metrics, EngineOptions options);
+         SetupHolder& setup, Metrics& metrics, EngineOptions options);
   ~Engine();
 
   // Loads open alerts and integrations, schedules unconfirmed deliveries for re-sending,
@@ -110,12 +122,30 @@ class Engine {
   void Apply(IngestCommand& c, Batch& b);
   void Apply(AlertActionCommand& c, Batch& b);
   void Apply(CreateIntegrationCommand& c, Batch& b);
-  void Apply(SyncIntegrationsCommand& c, Batch& b);
+  void Apply(ApplyConfigCommand& c, Batch& b);
+  void Apply(CheckInCommand& c, Batch& b);
+  // Escalation (escalate.cc).
+  void StartEscalation(std::int64_t alert_id, const IngestEvent& ev, const std::string& alert,
+                       Batch& b);
+  void PageLevel(EscalationRow& row, const EscalationPolicy& policy, const std::string& alert,
+                 Batch& b);
+  void NotifyPerson(const Person& person, std::int64_t alert_id, const std::string& payload,
+                    Batch& b);
+  void AddDelivery(OutboxRow row, TimeMs delay, Batch& b);
+  void Broadcast(std::int64_t alert_id, const std::string& payload, Batch& b);
+  void StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b);
+  void CycleEscalations(Batch& b);
+  void AdvanceEscalation(EscalationRow& row, Batch& b);
+  void CycleCheckins(Batch& b);
+  void SeedCheckins(const OnCallSetup& setup, TimeMs now);
+  void CycleOutbox(Batch& b);
+  void CommitCycle(Batch& b);
   void ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
   void ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
                     const std::string& actor, const std::string& detail, Batch& b);
   void CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
   void Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed);
+  void Flush(Batch& batch);  // after a commit: publish, hand out jobs, find the next due time
   void RunCycle();
   void SendJob(const OutboxRow& row);
   void Publish(const std::string& topic, const std::string& body);
@@ -127,6 +157,7 @@ class Engine {
   const Clock& clock_;
   zmq::context_t& ctx_;
   IntegrationRegistry& registry_;
+  SetupHolder& setup_;
   Metrics& metrics_;
   const EngineOptions options_;
 

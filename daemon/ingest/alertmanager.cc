@@ -88,6 +88,9 @@ Result<IngestEvent> ParseOne(const json& a, const json& group, size_t i) {
   }
   const json& labels = a["labels"];
   const json annotations = a.value("annotations", json::object());
+  for (auto kv = labels.begin(); kv != labels.end(); ++kv) {
+    ev.labels[kv.key()] = kv.value().get<std::string>();
+  }
   ev.dedup_key = Label(a, {"fingerprint"});
   if (ev.dedup_key.empty()) ev.dedup_key = Sha256Hex(labels.dump()).substr(0, 16);
   if (ev.dedup_key.size() > kMaxDedupKeyBytes) {

@@ -66,6 +66,14 @@ Result<void> ParseTriggerPayload(const json& body, IngestEvent& ev) {
                     TruncateUtf8(*severity, 32) + "\")",
                 "payload.severity");
   }
+  for (const char* key : {"component", "group", "class"}) {
+    if (auto it = p.find(key); it != p.end() && it->is_string()) ev.labels[key] = *it;
+  }
+  if (auto cd = p.find("custom_details"); cd != p.end() && cd->is_object()) {
+    for (auto kv = cd->begin(); kv != cd->end(); ++kv) {
+      if (kv.value().is_string()) ev.labels[kv.key()] = kv.value().get<std::string>();
+    }
+  }
   ev.summary = TruncateUtf8(*summary, kMaxSummaryChars);
   ev.source = TruncateUtf8(*source, kMaxSummaryChars);
   ev.severity = *sev;

@@ -33,6 +33,10 @@ struct Layer {
   TimeMs start = 0;                  // the first hand-off (an instant; config writes local time)
   TimeMs shift_length = 0;  // fixed shifts; whole days count calendar days in the time zone
   std::string rrule;        // instead of shift_length: "FREQ=WEEKLY;BYDAY=MO" (libical)
+  // On duty only for this long from each hand-off, as wall-clock time in the time zone
+  // (e.g. 14h of a 1d rotation handing off at 18:00 = nights to 08:00); nobody from this
+  // layer for the rest of the shift, so lower layers show through. 0 = the whole shift.
+  TimeMs duty_length = 0;
   int line = 0;             // config line, for error messages
 };
 
@@ -87,7 +91,8 @@ struct OnDuty {
   DutyRole role = DutyRole::kDutyOfficer;
   std::string source_kind;  // "roster", "override" or "layer"
   std::string source;       // roster name, override reason/"swap", or layer name
-  TimeMs from = 0, until = 0;  // the stretch this answer holds for (until: next change)
+  TimeMs from = 0, until = 0;  // the stretch this answer holds for (until: next change,
+                               // INT64_MAX when none is due)
 };
 
 // Who is on duty for `schedule` at `at`, every role, with reasons. `rosters` are those for
@@ -103,7 +108,8 @@ std::vector<Gap> FindGaps(const Schedule& schedule, const std::vector<HolidayRos
                           DutyRole role, TimeMs from, TimeMs to);
 
 // Every stretch within [from, to) that `person` is on duty in `schedule`, merged where
-// consecutive (for the per-person duty.ics feed).
+// consecutive in the same role (for the per-person duty.ics feed); a merged stretch keeps the
+// source it began with. Clipped to [from, to).
 std::vector<OnDuty> ShiftsOf(const Schedule& schedule, const std::vector<HolidayRoster>& rosters,
                              const std::string& person, TimeMs from, TimeMs to);
 
@@ -113,6 +119,10 @@ Result<TimeMs> ParseLocalTime(std::string_view text, const std::string& time_zon
 // Instant → "2026-04-30 07:30" in the time zone.
 std::string FormatLocalTime(TimeMs t, const std::string& time_zone);
 bool IsKnownTimeZone(const std::string& time_zone);
+// Whether `rrule` ("FREQ=WEEKLY;BYDAY=MO,TH"; an "RRULE:" prefix is allowed) is a layer hand-off
+// rule libical can expand: a valid recurrence no finer than hourly. For config validation; a
+// layer whose rule fails this has nobody on duty.
+bool IsValidRrule(const std::string& rrule);
 
 // Holiday periods from an iCalendar file's text (VEVENTs: SUMMARY, DTSTART, DTEND; all-day
 // events span whole local days). Fails naming the line/event that cannot be read.

@@ -60,6 +60,30 @@ struct AlertEventRow {
   std::string detail;  // JSON
 };
 
+// Where an alert stands in its escalation policy. The row is the timer: next_at is when the
+// engine's cycle acts on it (the next level, or a re-page after an acknowledgement).
+struct EscalationRow {
+  std::int64_t alert_id = 0;
+  std::string route, policy, schedule;
+  int level = 0;  // index of the level last paged
+  int pass = 0;   // 0 on the first pass over the levels; repeats count up
+  std::string state;  // escalating, acknowledged, exhausted, done
+  std::optional<TimeMs> next_at;
+};
+
+// A holiday shift's check-in: first a reminder at the shift start ("remind"), then the
+// deadline by which the duty officer must confirm ("check"); missed pages the backup.
+struct CheckinRow {
+  std::int64_t id = 0;
+  std::string schedule, person;
+  TimeMs shift_start = 0, shift_end = 0;
+  std::string phase;  // remind, check, done
+  std::optional<TimeMs> due_at;
+  std::optional<TimeMs> checked_in_at;
+  std::string checked_in_via;
+  std::optional<TimeMs> missed_at;
+};
+
 // The latest schema version this build knows; migrations bring older files up to it.
 int SchemaVersion();
 
@@ -93,6 +117,8 @@ class WriteStore {
   std::int64_t InsertAlert(const Alert& a);
   void RepeatAlert(std::int64_t id, TimeMs now);
   void SetAlertStatus(std::int64_t id, AlertStatus s, TimeMs now, std::string_view actor);
+  // An acknowledged alert nobody resolved in time goes back to triggered.
+  void ReopenAlert(std::int64_t id, TimeMs now);
   void InsertAlertEvent(std::int64_t alert_id, TimeMs at, std::string_view kind,
                         std::string_view actor, std::string_view detail);
 
@@ -114,7 +140,22 @@ class WriteStore {
   void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
   std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
-  std::optional<TimeMs> NextDue();
+  std::optional<TimeMs> NextDue();  // earliest due delivery, escalation step or check-in
+  // Stops every undelivered delivery of an alert (after an ack or resolve). Returns how many.
+  int CancelPendingDeliveries(std::int64_t alert_id, TimeMs now);
+
+  void PutEscalation(const EscalationRow& row);  // insert or replace
+  std::optional<EscalationRow> GetEscalation(std::int64_t alert_id);
+  std::vector<EscalationRow> DueEscalations(TimeMs now, int limit);
+
+  // Adds the check-in of a roster shift unless it is already known. Returns true if new.
+  bool AddCheckin(const CheckinRow& row);
+  std::vector<CheckinRow> DueCheckins(TimeMs now, int limit);
+  void UpdateCheckin(const CheckinRow& row);
+  // Confirms every open check-in of `person` whose shift runs at `now` (or starts within
+  // `early`). Returns the rows confirmed.
+  std::vector<CheckinRow> CheckIn(const std::string& person, TimeMs now, TimeMs early,
+                                  const std::string& via);
   int RequeueUndelivered(TimeMs now);  // after a restart: re-send everything unconfirmed
 
   std::vector<IntegrationRow> ListIntegrations();
@@ -130,7 +171,8 @@ class WriteStore {
   std::unique_ptr<Checkpointer> checkpointer_;
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
       resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivery_error_,
-      due_, reschedule_, next_due_;
+      due_, reschedule_, next_due_, cancel_, put_escalation_, get_escalation_,
+      due_escalations_;
 };
 
 // Filters for listing alerts; empty fields match everything.
@@ -153,6 +195,9 @@ class ReadStore {
   Result<std::optional<Alert>> GetAlert(std::int64_t id);
   Result<std::vector<AlertEventRow>> AlertEvents(std::int64_t alert_id);
   Result<std::vector<OutboxRow>> AlertDeliveries(std::int64_t alert_id);
+  Result<std::optional<EscalationRow>> GetEscalation(std::int64_t alert_id);
+  // Check-ins whose shifts overlap [from, to), for the check-in board.
+  Result<std::vector<CheckinRow>> Checkins(TimeMs from, TimeMs to);
   struct Counts {
     std::int64_t triggered = 0, acknowledged = 0, resolved = 0, outbox_pending = 0;
   };

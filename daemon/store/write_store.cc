@@ -8,7 +8,7 @@ namespace vigil {
 namespace {
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -55,6 +55,33 @@ CREATE TABLE outbox(
   last_error TEXT);
 CREATE INDEX outbox_due ON outbox(due_at) WHERE delivered_at IS NULL;
 CREATE INDEX outbox_by_alert ON outbox(alert_id);
+)sql",
+    // 2: on duty and escalation (issue 3).
+    R"sql(
+CREATE TABLE escalations(
+  alert_id INTEGER PRIMARY KEY,
+  route TEXT NOT NULL,
+  policy TEXT NOT NULL,
+  schedule TEXT NOT NULL,
+  level INTEGER NOT NULL,
+  pass INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  next_at INTEGER);
+CREATE INDEX escalations_due ON escalations(next_at) WHERE next_at IS NOT NULL;
+CREATE TABLE checkins(
+  id INTEGER PRIMARY KEY,
+  schedule TEXT NOT NULL,
+  person TEXT NOT NULL,
+  shift_start INTEGER NOT NULL,
+  shift_end INTEGER NOT NULL,
+  phase TEXT NOT NULL,
+  due_at INTEGER,
+  checked_in_at INTEGER,
+  checked_in_via TEXT,
+  missed_at INTEGER,
+  UNIQUE(schedule, person, shift_start));
+CREATE INDEX checkins_due ON checkins(due_at) WHERE due_at IS NOT NULL;
+ALTER TABLE outbox ADD COLUMN cancelled_at INTEGER;
 )sql",
 };
 
@@ -192,7 +219,23 @@ void WriteStore::PrepareStatements() {
       "SELECT id,channel,recipient,alert_id,payload,created_at,attempts,due_at FROM outbox "
       "WHERE delivered_at IS NULL AND due_at<=? ORDER BY due_at LIMIT ?");
   reschedule_ = db_.Prepare("UPDATE outbox SET due_at=?, attempts=? WHERE id=?");
-  next_due_ = db_.Prepare("SELECT min(due_at) FROM outbox WHERE delivered_at IS NULL");
+  next_due_ = db_.Prepare(
+      "SELECT min(t) FROM ("
+      " SELECT min(due_at) AS t FROM outbox WHERE delivered_at IS NULL"
+      " UNION ALL SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL"
+      " UNION ALL SELECT min(due_at) FROM checkins WHERE due_at IS NOT NULL)");
+  cancel_ = db_.Prepare(
+      "UPDATE outbox SET due_at=NULL, cancelled_at=? WHERE alert_id=? AND delivered_at IS NULL "
+      "AND cancelled_at IS NULL");
+  put_escalation_ = db_.Prepare(
+      "INSERT OR REPLACE INTO escalations(alert_id,route,policy,schedule,level,pass,state,"
+      "next_at) VALUES(?,?,?,?,?,?,?,?)");
+  get_escalation_ = db_.Prepare(
+      "SELECT alert_id,route,policy,schedule,level,pass,state,next_at FROM escalations "
+      "WHERE alert_id=?");
+  due_escalations_ = db_.Prepare(
+      "SELECT alert_id,route,policy,schedule,level,pass,state,next_at FROM escalations "
+      "WHERE next_at<=? ORDER BY next_at LIMIT ?");
 }
 
 void WriteStore::Begin() { begin_.Run(); }
@@ -228,6 +271,13 @@ void WriteStore::SetAlertStatus(std::int64_t id, AlertStatus s, TimeMs now,
                                 std::string_view actor) {
   auto& st = s == AlertStatus::kAcknowledged ? ack_alert_ : resolve_alert_;
   st.Bind(1, now).Bind(2, actor).Bind(3, now).Bind(4, id).Run();
+}
+
+void WriteStore::ReopenAlert(std::int64_t id, TimeMs now) {
+  auto st = db_.Prepare(
+      "UPDATE alerts SET status='triggered', acknowledged_at=NULL, acknowledged_by=NULL, "
+      "updated_at=? WHERE id=? AND status='acknowledged'");
+  st.Bind(1, now).Bind(2, id).Run();
 }
 
 void WriteStore::InsertAlertEvent(std::int64_t alert_id, TimeMs at, std::string_view kind,
@@ -305,6 +355,97 @@ void WriteStore::Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts)
   reschedule_.Bind(1, due_at).Bind(2, static_cast<std::int64_t>(attempts)).Bind(3, outbox_id).Run();
 }
 
+namespace {
+EscalationRow ReadEscalation(const sqlite::Stmt& st) {
+  return {st.Int(0), st.Text(1), st.Text(2), st.Text(3), static_cast<int>(st.Int(4)),
+          static_cast<int>(st.Int(5)), st.Text(6), st.OptInt(7)};
+}
+constexpr std::string_view kCheckinColumns =
+    "id,schedule,person,shift_start,shift_end,phase,due_at,checked_in_at,"
+    "coalesce(checked_in_via,''),missed_at";
+CheckinRow ReadCheckin(const sqlite::Stmt& st) {
+  return {st.Int(0),    st.Text(1),   st.Text(2),   st.Int(3),    st.Int(4),
+          st.Text(5),   st.OptInt(6), st.OptInt(7), st.Text(8),   st.OptInt(9)};
+}
+}  // namespace
+
+int WriteStore::CancelPendingDeliveries(std::int64_t alert_id, TimeMs now) {
+  cancel_.Bind(1, now).Bind(2, alert_id).Run();
+  return db_.Changes();
+}
+
+void WriteStore::PutEscalation(const EscalationRow& r) {
+  put_escalation_.Bind(1, r.alert_id)
+      .Bind(2, r.route)
+      .Bind(3, r.policy)
+      .Bind(4, r.schedule)
+      .Bind(5, static_cast<std::int64_t>(r.level))
+      .Bind(6, static_cast<std::int64_t>(r.pass))
+      .Bind(7, r.state)
+      .Bind(8, r.next_at)
+      .Run();
+}
+
+std::optional<EscalationRow> WriteStore::GetEscalation(std::int64_t alert_id) {
+  get_escalation_.Bind(1, alert_id);
+  std::optional<EscalationRow> row;
+  if (get_escalation_.Step()) row = ReadEscalation(get_escalation_);
+  get_escalation_.Reset();
+  return row;
+}
+
+std::vector<EscalationRow> WriteStore::DueEscalations(TimeMs now, int limit) {
+  std::vector<EscalationRow> rows;
+  due_escalations_.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
+  while (due_escalations_.Step()) rows.push_back(ReadEscalation(due_escalations_));
+  due_escalations_.Reset();
+  return rows;
+}
+
+bool WriteStore::AddCheckin(const CheckinRow& r) {
+  auto st = db_.Prepare(
+      "INSERT OR IGNORE INTO checkins(schedule,person,shift_start,shift_end,phase,due_at) "
+      "VALUES(?,?,?,?,?,?)");
+  st.Bind(1, r.schedule).Bind(2, r.person).Bind(3, r.shift_start).Bind(4, r.shift_end);
+  st.Bind(5, r.phase).Bind(6, r.due_at).Run();
+  return db_.Changes() > 0;
+}
+
+std::vector<CheckinRow> WriteStore::DueCheckins(TimeMs now, int limit) {
+  auto st = db_.Prepare("SELECT " + std::string(kCheckinColumns) +
+                        " FROM checkins WHERE due_at<=? ORDER BY due_at LIMIT ?");
+  st.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
+  std::vector<CheckinRow> rows;
+  while (st.Step()) rows.push_back(ReadCheckin(st));
+  return rows;
+}
+
+void WriteStore::UpdateCheckin(const CheckinRow& r) {
+  auto st = db_.Prepare(
+      "UPDATE checkins SET phase=?, due_at=?, checked_in_at=?, checked_in_via=?, missed_at=? "
+      "WHERE id=?");
+  st.Bind(1, r.phase).Bind(2, r.due_at).Bind(3, r.checked_in_at).Bind(4, r.checked_in_via);
+  st.Bind(5, r.missed_at).Bind(6, r.id).Run();
+}
+
+std::vector<CheckinRow> WriteStore::CheckIn(const std::string& person, TimeMs now, TimeMs early,
+                                            const std::string& via) {
+  auto st = db_.Prepare("SELECT " + std::string(kCheckinColumns) +
+                        " FROM checkins WHERE person=? AND checked_in_at IS NULL AND "
+                        "shift_start<=? AND ?<shift_end");
+  st.Bind(1, person).Bind(2, now + early).Bind(3, now);
+  std::vector<CheckinRow> rows;
+  while (st.Step()) rows.push_back(ReadCheckin(st));
+  for (auto& r : rows) {
+    r.checked_in_at = now;
+    r.checked_in_via = via;
+    r.phase = "done";
+    r.due_at.reset();
+    UpdateCheckin(r);
+  }
+  return rows;
+}
+
 std::optional<TimeMs> WriteStore::NextDue() {
   next_due_.Step();
   auto v = next_due_.OptInt(0);
@@ -313,7 +454,11 @@ std::optional<TimeMs> WriteStore::NextDue() {
 }
 
 int WriteStore::RequeueUndelivered(TimeMs now) {
-  auto st = db_.Prepare("UPDATE outbox SET due_at=? WHERE delivered_at IS NULL");
+  // Only what was already handed out and never confirmed; rows waiting for a delay keep it,
+  // cancelled rows stay cancelled.
+  auto st = db_.Prepare(
+      "UPDATE outbox SET due_at=? WHERE delivered_at IS NULL AND cancelled_at IS NULL "
+      "AND attempts>0");
   st.Bind(1, now).Run();
   return db_.Changes();
 }

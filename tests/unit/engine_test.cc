@@ -219,9 +219,9 @@ TEST_CASE("integration keys authenticate once created and stop when removed from
   CHECK(dup.error().status == 409);
 
   IntegrationConfig cfg{"from-config", "any", Sha256Hex("config-key"), 1};
-  REQUIRE(w.engine().Submit(SyncIntegrationsCommand{{cfg}, {}}).get());
+  REQUIRE(w.engine().Submit(ApplyConfigCommand{{cfg}, nullptr, {}}).get());
   CHECK(w.registry.Authenticate("config-key", "alertmanager"));
-  REQUIRE(w.engine().Submit(SyncIntegrationsCommand{{}, {}}).get());
+  REQUIRE(w.engine().Submit(ApplyConfigCommand{{}, nullptr, {}}).get());
   CHECK_FALSE(w.registry.Authenticate("config-key", "alertmanager"));
   CHECK(w.registry.Authenticate(key, "events_v2"));  // generated keys stay
 }

@@ -47,6 +47,7 @@ class EngineWorld {
   FakeClock clock;
   Metrics metrics;
   IntegrationRegistry registry;
+  SetupHolder setup;
 
   std::string db_path() const { return dir_ + "/vigil.db"; }
   Engine& engine() { return *engine_; }
@@ -124,7 +125,7 @@ class EngineWorld {
     return tmpl;
   }
   void StartEngine() {
-    engine_ = std::make_unique<Engine>(*store_, clock, ctx_, registry, metrics,
+    engine_ = std::make_unique<Engine>(*store_, clock, ctx_, registry, setup, metrics,
                                        EngineOptions{8192, kRetry, 8 * kRetry});
     REQUIRE(engine_->Start());
     jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);

@@ -1,0 +1,25 @@
+// Internal to the engine: the work of one transaction, shared by engine.cc and escalate.cc.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daemon/engine/engine.h"
+
+namespace vigil {
+
+// The work of one transaction: what to announce and reply once it is committed.
+struct Engine::Batch {
+  TimeMs now = 0;
+  std::shared_ptr<const OnCallSetup> setup;  // one snapshot for the whole batch
+  std::vector<std::function<void()>> finishers;  // run only after the commit
+  std::vector<std::pair<std::string, std::string>> publications;  // topic, body
+  std::vector<OutboxRow> jobs;
+  std::vector<std::pair<std::int64_t, std::string>> receipts;  // outbox id, error ("" = ok)
+  size_t events = 0;
+};
+
+}  // namespace vigil

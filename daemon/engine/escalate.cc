@@ -1,0 +1,229 @@
+// The engine's escalation, notification and check-in steps. Each runs inside the caller's
+// transaction (a command batch or the timed cycle) and only records what to send; Flush
+// sends it after the commit.
+#include "daemon/common/log.h"
+#include "daemon/engine/batch.h"
+#include "daemon/engine/engine.h"
+#include "daemon/engine/payloads.h"
+
+namespace vigil {
+
+using engine_internal::AlertJson;
+using engine_internal::json;
+
+namespace {
+constexpr TimeMs kCheckinEarly = 30 * 60'000;  // a check-in counts from 30 min before the shift
+
+std::string LevelPayload(const std::string& alert, int level, const std::string& why) {
+  return R"({"type":"page","alert":)" + alert + R"(,"level":)" + std::to_string(level) +
+         R"(,"why":)" + json(why).dump() + "}";
+}
+
+std::string AlertJsonOf(std::int64_t id, const WriteStore::AlertHead& h, TimeMs now) {
+  return AlertJson(id, h.integration, h.dedup_key, h.status, h.severity, h.summary, h.source, now);
+}
+}  // namespace
+
+// The row lands in the outbox now; with no delay it is handed to its worker after the
+// commit, otherwise the cycle hands it out when the delay is over.
+void Engine::AddDelivery(OutboxRow row, TimeMs delay, Batch& b) {
+  row.created_at = b.now;
+  row.attempts = delay == 0 ? 1 : 0;
+  row.due_at = delay == 0 ? b.now + Backoff(1) : b.now + delay;
+  row.id = store_.InsertOutbox(row);
+  if (delay == 0) b.jobs.push_back(std::move(row));
+}
+
+void Engine::Broadcast(std::int64_t alert_id, const std::string& payload, Batch& b) {
+  OutboxRow row;
+  row.channel = "console";
+  row.recipient = "all";
+  row.alert_id = alert_id;
+  row.payload = payload;
+  AddDelivery(std::move(row), 0, b);
+}
+
+void Engine::NotifyPerson(const Person& person, std::int64_t alert_id,
+                          const std::string& payload, Batch& b) {
+  for (const auto& rule : person.notify) {
+    const Contact* contact = person.FindContact(rule.via);
+    if (!contact) continue;
+    OutboxRow row;
+    row.channel = contact->kind;
+    row.recipient = contact->address;
+    if (alert_id > 0) row.alert_id = alert_id;
+    row.payload = payload;
+    AddDelivery(std::move(row), rule.after, b);
+  }
+}
+
+void Engine::StartEscalation(std::int64_t alert_id, const IngestEvent& ev,
+                             const std::string& alert, Batch& b) {
+  const OnCallSetup& setup = *b.setup;
+  const Route* route = setup.routes.empty()
+                           ? nullptr
+                           : MatchRoute(setup, {ev.source, std::string(ToString(ev.severity)),
+                                                ev.labels});
+  const EscalationPolicy* policy = route ? PolicyFor(setup, *route, b.now) : nullptr;
+  if (!policy) {  // no routing configured, or nothing matched: every console is paged
+    if (!setup.routes.empty()) {
+      store_.InsertAlertEvent(alert_id, b.now, "unrouted", "engine",
+                              R"({"reason":"no route matched and there is no default route"})");
+    }
+    return Broadcast(alert_id, R"({"type":"page","alert":)" + alert + "}", b);
+  }
+  EscalationRow row{alert_id, route->id, policy->id, route->schedule, 0, 0, "escalating", {}};
+  store_.InsertAlertEvent(
+      alert_id, b.now, "routed", "engine",
+      json{{"route", route->id}, {"policy", policy->id}, {"schedule", route->schedule},
+           {"heightened", policy->id != route->policy}}
+          .dump());
+  PageLevel(row, *policy, alert, b);
+  store_.PutEscalation(row);
+}
+
+void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
+                       const std::string& alert, Batch& b) {
+  const OnCallSetup& setup = *b.setup;
+  const EscalationLevel& level = policy.levels[row.level];
+  const auto recipients = ResolveLevel(setup, level, row.schedule, b.now);
+  json who = json::array();
+  for (const auto& r : recipients) {
+    who.push_back(r.why);
+    if (const Person* p = r.person.empty() ? nullptr : setup.FindPerson(r.person)) {
+      NotifyPerson(*p, row.alert_id, LevelPayload(alert, row.level + 1, r.why), b);
+    } else if (const ContactPoint* cp = setup.FindContactPoint(r.contact_point)) {
+      json c = {{"id", cp->id}, {"name", cp->name}, {"phone", cp->phone},
+                {"email", cp->email}, {"notes", cp->notes}};
+      Broadcast(row.alert_id,
+                R"({"type":"contact_point","alert":)" + alert + R"(,"level":)" +
+                    std::to_string(row.level + 1) + R"(,"contact_point":)" + c.dump() + "}",
+                b);
+      if (!cp->email.empty()) AddDelivery({0, "email", cp->email, row.alert_id, alert}, 0, b);
+      store_.InsertAlertEvent(row.alert_id, b.now, "contact_point_engaged", "engine", c.dump());
+    } else if (!r.webhook.empty()) {
+      AddDelivery({0, "webhook", r.webhook, row.alert_id, alert}, 0, b);
+    }
+  }
+  const json detail = {{"level", row.level + 1}, {"pass", row.pass + 1},
+                       {"policy", policy.id}, {"recipients", who}};
+  store_.InsertAlertEvent(row.alert_id, b.now, recipients.empty() ? "nobody_on_duty" : "escalated",
+                          "engine", detail.dump());
+  b.publications.emplace_back("alert.escalated",
+                              R"({"type":"alert.escalated","alert":)" + alert +
+                                  R"(,"escalation":)" + detail.dump() + "}");
+  // Nobody to page at this level: move on at once rather than wait out its timeout.
+  row.next_at = recipients.empty() ? b.now : b.now + level.timeout;
+}
+
+void Engine::StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b) {
+  store_.CancelPendingDeliveries(alert_id, b.now);
+  auto row = store_.GetEscalation(alert_id);
+  if (!row || row->state == "done") return;
+  const EscalationPolicy* policy = b.setup->FindPolicy(row->policy);
+  if (status == AlertStatus::kAcknowledged && policy && policy->ack_timeout > 0) {
+    row->state = "acknowledged";
+    row->next_at = b.now + policy->ack_timeout;  // re-page if still unresolved by then
+  } else {
+    row->state = "done";
+    row->next_at.reset();
+  }
+  store_.PutEscalation(*row);
+}
+
+void Engine::AdvanceEscalation(EscalationRow& row, Batch& b) {
+  const EscalationPolicy* policy = b.setup->FindPolicy(row.policy);
+  auto head = store_.GetAlertHead(row.alert_id);
+  row.next_at.reset();
+  if (!policy || policy->levels.empty() || !head || head->status == AlertStatus::kResolved) {
+    row.state = "done";
+    return store_.PutEscalation(row);
+  }
+  if (row.state == "acknowledged") {  // acknowledged, never resolved: page again from the top
+    store_.ReopenAlert(row.alert_id, b.now);
+    store_.InsertAlertEvent(row.alert_id, b.now, "ack_timeout", "engine", "{}");
+    open_.Put(head->integration_id, head->dedup_key, {row.alert_id, AlertStatus::kTriggered});
+    head->status = AlertStatus::kTriggered;
+    row = {row.alert_id, row.route, row.policy, row.schedule, 0, 0, "escalating", {}};
+  } else if (++row.level >= static_cast<int>(policy->levels.size())) {
+    if (row.pass >= policy->repeat) {
+      row.state = "exhausted";
+      store_.InsertAlertEvent(row.alert_id, b.now, "escalation_exhausted", "engine", "{}");
+      return store_.PutEscalation(row);
+    }
+    row.level = 0;
+    ++row.pass;
+  }
+  PageLevel(row, *policy, AlertJsonOf(row.alert_id, *head, b.now), b);
+  store_.PutEscalation(row);
+}
+
+void Engine::CycleEscalations(Batch& b) {
+  for (auto& row : store_.DueEscalations(b.now, 1000)) AdvanceEscalation(row, b);
+}
+
+void Engine::CycleOutbox(Batch& b) {
+  for (auto& r : store_.DueOutbox(b.now, 1000)) {
+    ++r.attempts;
+    store_.Reschedule(r.id, b.now + Backoff(r.attempts), r.attempts);
+    b.jobs.push_back(std::move(r));
+  }
+}
+
+void Engine::SeedCheckins(const OnCallSetup& setup, TimeMs now) {
+  for (const auto& roster : setup.rosters) {
+    for (const auto& shift : roster.shifts) {
+      if (shift.role != DutyRole::kDutyOfficer || shift.end <= now) continue;
+      store_.AddCheckin({0, roster.schedule, shift.person, shift.start, shift.end, "remind",
+                         std::max(shift.start, now), {}, "", {}});
+    }
+  }
+}
+
+void Engine::CycleCheckins(Batch& b) {
+  const OnCallSetup& setup = *b.setup;
+  for (auto& r : store_.DueCheckins(b.now, 1000)) {
+    const json shift = {{"schedule", r.schedule}, {"person", r.person},
+                        {"shift_start", FormatTimestamp(r.shift_start)},
+                        {"shift_end", FormatTimestamp(r.shift_end)}};
+    if (r.phase == "remind") {
+      if (const Person* p = setup.FindPerson(r.person)) {
+        NotifyPerson(*p, 0, json{{"type", "checkin_reminder"}, {"shift", shift}}.dump(), b);
+      }
+      r.phase = "check";
+      r.due_at = std::max(r.shift_start, b.now) + setup.checkin_within;
+    } else {  // the deadline passed without a check-in: page the backup and the duty leader
+      r.phase = "done";
+      r.missed_at = b.now;
+      r.due_at.reset();
+      EscalationLevel level{0, {{Target::Kind::kRole, "", DutyRole::kBackup, r.schedule},
+                                {Target::Kind::kRole, "", DutyRole::kDutyLeader, r.schedule}}};
+      const std::string payload = json{{"type", "checkin_missed"}, {"shift", shift}}.dump();
+      for (const auto& who : ResolveLevel(setup, level, r.schedule, b.now)) {
+        const Person* p = setup.FindPerson(who.person);
+        if (p && p->id != r.person) NotifyPerson(*p, 0, payload, b);
+      }
+      b.publications.emplace_back("checkin.missed", payload);
+      Log("engine")->warn("checkin_missed schedule={} person={}", r.schedule, r.person);
+    }
+    store_.UpdateCheckin(r);
+  }
+}
+
+void Engine::Apply(CheckInCommand& c, Batch& b) {
+  auto rows = store_.CheckIn(c.person, b.now, kCheckinEarly, c.via);
+  if (rows.empty()) {
+    b.finishers.push_back([&c] {
+      c.done.set_value(std::unexpected(Error{
+          "no_shift", c.person + " has no holiday shift running now or starting within 30 minutes",
+          "person", 404}));
+    });
+    return;
+  }
+  b.publications.emplace_back(
+      "checkin.confirmed", json{{"type", "checkin.confirmed"}, {"person", c.person},
+                                {"via", c.via}, {"at", FormatTimestamp(b.now)}}.dump());
+  b.finishers.push_back([&c, rows] { c.done.set_value(rows); });
+}
+
+}  // namespace vigil
