@@ -301,6 +301,7 @@ void Reader::Read() {
     Err(root_.Line("time_zone"), "time_zone: unknown time zone " + cfg_.time_zone);
     cfg_.time_zone = kDefaultTimeZone;
   }
+  o_.time_zone = cfg_.time_zone;
   EachItem(root_, "units", [&](Section& s) {
     Unit u;
     u.line = s.Line();

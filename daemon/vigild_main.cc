@@ -239,7 +239,8 @@ bool Daemon::StartEngine() {
       *store_, clock_, ctx_, registry_, setup_, metrics_,
       EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
                     cfg_.engine.delivery_retry_max});
-  http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, registry_, *admin_, metrics_,
+  http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, setup_, registry_, *admin_,
+                                                metrics_,
                                                 clock_, publisher_->endpoint(), kVersion},
                                        cfg_.http);
   return true;

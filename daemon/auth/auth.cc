@@ -7,6 +7,8 @@
 #include <fstream>
 #include <mutex>
 
+#include <sodium.h>
+
 #include "daemon/common/secrets.h"
 
 namespace vigil {
@@ -78,6 +80,24 @@ Result<void> AdminToken::Check(const std::string& header) const {
     return Fail("invalid_token", "the admin token is not valid", "", 401);
   }
   return {};
+}
+
+std::string AdminToken::FeedToken(const std::string& person) const {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  const std::string msg = "duty.ics:" + person;
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(token_.data()),
+                              token_.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(msg.data()),
+                                msg.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  char hex[sizeof mac * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+  return hex;
+}
+
+bool AdminToken::CheckFeedToken(const std::string& person, const std::string& presented) const {
+  return !presented.empty() && SecretEquals(FeedToken(person), presented);
 }
 
 }  // namespace vigil

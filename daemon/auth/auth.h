@@ -49,6 +49,12 @@ class AdminToken {
   Result<void> Check(const std::string& authorization_header) const;
   static std::string FileName() { return "admin.token"; }
 
+  // A per-person secret for calendar feed URLs (phones cannot send headers): an HMAC of the
+  // person id under the admin token, so it needs no storage and rotating the admin token
+  // revokes every feed. 64 hex digits.
+  std::string FeedToken(const std::string& person) const;
+  bool CheckFeedToken(const std::string& person, const std::string& presented) const;
+
  private:
   std::string token_;
 };

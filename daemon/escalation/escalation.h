@@ -104,6 +104,7 @@ struct OnCallSetup {
   std::vector<EscalationPolicy> policies;
   std::vector<Route> routes;
   TimeMs checkin_within = 15 * 60'000;  // a holiday shift's duty officer confirms within this
+  std::string time_zone = kDefaultTimeZone;  // how local times are read and shown
 
   const Person* FindPerson(std::string_view id) const;
   const Schedule* FindSchedule(std::string_view id) const;

@@ -142,6 +142,7 @@ void HttpServer::Routes() {
   IngestRoutes();
   AlertRoutes();
   AdminRoutes();
+  OnCallRoutes();
   Post(".*", [](const httplib::Request& req, httplib::Response& res, const std::string&) {
     WriteError(res, {"not_found", "no such endpoint: POST " + req.path, "", 404});
   });

@@ -34,6 +34,7 @@ using BodyHandler =
 struct HttpDeps {
   Engine& engine;
   ReadStore& reads;
+  const SetupHolder& setup;  // the on-call setup in force (replaced on reload)
   IntegrationRegistry& registry;
   const AdminToken& admin;
   Metrics& metrics;
@@ -64,6 +65,7 @@ class HttpServer {
   void IngestRoutes();
   void AlertRoutes();
   void AdminRoutes();
+  void OnCallRoutes();  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
 
   HttpDeps deps_;
   Config::Http options_;
