@@ -18,7 +18,7 @@ std::mutex& ZoneMutex() {
   return mu;
 }
 
-// Zones resolved so far, by name (unknown names map to nullptr). Guarded by ZoneMutex().
+// Zones resolved so far, by name. Guarded by ZoneMutex().
 struct ZoneEntry {
   icaltimezone* zone = nullptr;
   std::unique_ptr<std::string> name;
@@ -106,19 +106,34 @@ void InitIcal() {
   });
 }
 
+namespace {
+
+// An IANA name such as "Asia/Ho_Chi_Minh", "Etc/GMT+7" or "UTC". libical opens
+// <zoneinfo>/<name> for names outside zone.tab, so nothing path-like gets that far.
+bool LooksLikeZoneName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name.front() == '/' ||
+      name.find("..") != std::string::npos) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '-' || c == '+';
+  });
+}
+
+}  // namespace
+
 std::optional<Zone> Zone::Lookup(const std::string& name) {
+  if (!LooksLikeZoneName(name)) return std::nullopt;
   auto lock = LockIcalZones();
   auto& table = ZoneTable();
   auto it = table.find(name);
   if (it == table.end()) {
-    ZoneEntry e;
-    // libical matches the builtin list by location; "UTC" is its own zone.
-    e.zone = name.empty() ? nullptr : icaltimezone_get_builtin_timezone(name.c_str());
-    e.name = std::make_unique<std::string>(name);
-    if (table.size() > 10'000) e.zone = nullptr;  // garbage names do not grow the table forever
-    it = table.emplace(name, std::move(e)).first;
+    // libical knows zone.tab's locations, other zoneinfo files by path, and "UTC".
+    icaltimezone* zone = icaltimezone_get_builtin_timezone(name.c_str());
+    if (!zone) return std::nullopt;  // unknown names are not remembered
+    it = table.emplace(name, ZoneEntry{zone, std::make_unique<std::string>(name)}).first;
   }
-  if (!it->second.zone) return std::nullopt;
   return Zone(it->second.zone, it->second.name.get());
 }
 
