@@ -110,8 +110,11 @@ void Reader::ReadLayer(Section& s, Schedule& sched) {
   l.start = Local(s, "start", sched.time_zone, true);
   s.Duration("shift", l.shift_length);
   s.Str("rrule", l.rrule);
+  s.Duration("duty_length", l.duty_length);
   if ((l.shift_length > 0) == !l.rrule.empty()) {
     Err(l.line, s.path() + " needs exactly one of shift (e.g. 1w) or rrule");
+  } else if (!l.rrule.empty() && !IsValidRrule(l.rrule)) {
+    Err(s.Line("rrule"), s.Path("rrule") + ": not a valid RRULE (e.g. FREQ=WEEKLY;BYDAY=MO)");
   }
   sched.layers.push_back(std::move(l));
 }

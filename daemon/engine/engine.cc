@@ -436,6 +436,9 @@ void Engine::RunCycle() {
 }
 
 void Engine::SendJob(const OutboxRow& row) {
+  // Only the console channel has a worker until the notifiers issue; rows for e-mail, SMS,
+  // Telegram and webhooks stay pending in the outbox (visible per alert) until one exists.
+  if (row.channel != "console") return;
   const std::string id = std::to_string(row.id);
   const std::string key = IdempotencyKey(row.id);
   std::array<zmq::const_buffer, 4> parts = {zmq::buffer(id), zmq::buffer(key),

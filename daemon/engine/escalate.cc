@@ -19,6 +19,16 @@ std::string LevelPayload(const std::string& alert, int level, const std::string&
          R"(,"why":)" + json(why).dump() + "}";
 }
 
+OutboxRow Delivery(std::string channel, std::string recipient, std::optional<std::int64_t> alert_id,
+                   std::string payload) {
+  OutboxRow row;
+  row.channel = std::move(channel);
+  row.recipient = std::move(recipient);
+  row.alert_id = alert_id;
+  row.payload = std::move(payload);
+  return row;
+}
+
 std::string AlertJsonOf(std::int64_t id, const WriteStore::AlertHead& h, TimeMs now) {
   return AlertJson(id, h.integration, h.dedup_key, h.status, h.severity, h.summary, h.source, now);
 }
@@ -35,12 +45,7 @@ void Engine::AddDelivery(OutboxRow row, TimeMs delay, Batch& b) {
 }
 
 void Engine::Broadcast(std::int64_t alert_id, const std::string& payload, Batch& b) {
-  OutboxRow row;
-  row.channel = "console";
-  row.recipient = "all";
-  row.alert_id = alert_id;
-  row.payload = payload;
-  AddDelivery(std::move(row), 0, b);
+  AddDelivery(Delivery("console", "all", alert_id, payload), 0, b);
 }
 
 void Engine::NotifyPerson(const Person& person, std::int64_t alert_id,
@@ -48,12 +53,9 @@ void Engine::NotifyPerson(const Person& person, std::int64_t alert_id,
   for (const auto& rule : person.notify) {
     const Contact* contact = person.FindContact(rule.via);
     if (!contact) continue;
-    OutboxRow row;
-    row.channel = contact->kind;
-    row.recipient = contact->address;
-    if (alert_id > 0) row.alert_id = alert_id;
-    row.payload = payload;
-    AddDelivery(std::move(row), rule.after, b);
+    AddDelivery(Delivery(contact->kind, contact->address,
+                         alert_id > 0 ? std::optional(alert_id) : std::nullopt, payload),
+                rule.after, b);
   }
 }
 
@@ -99,10 +101,10 @@ void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
                 R"({"type":"contact_point","alert":)" + alert + R"(,"level":)" +
                     std::to_string(row.level + 1) + R"(,"contact_point":)" + c.dump() + "}",
                 b);
-      if (!cp->email.empty()) AddDelivery({0, "email", cp->email, row.alert_id, alert}, 0, b);
+      if (!cp->email.empty()) AddDelivery(Delivery("email", cp->email, row.alert_id, alert), 0, b);
       store_.InsertAlertEvent(row.alert_id, b.now, "contact_point_engaged", "engine", c.dump());
     } else if (!r.webhook.empty()) {
-      AddDelivery({0, "webhook", r.webhook, row.alert_id, alert}, 0, b);
+      AddDelivery(Delivery("webhook", r.webhook, row.alert_id, alert), 0, b);
     }
   }
   const json detail = {{"level", row.level + 1}, {"pass", row.pass + 1},

@@ -1,10 +1,259 @@
 // The on-call API: who is on duty and why, gaps, people, per-person duty.ics, check-ins.
+// Every route reads one snapshot of the setup (SetupHolder::Get) and one `now`; all but
+// duty.ics need the admin token (duty.ics carries a per-person feed token in its URL).
 #include <httplib.h>
 
+#include <algorithm>
+#include <charconv>
+
+#include "daemon/common/time_util.h"
+#include "daemon/http/oncall_views.h"
 #include "daemon/http/server.h"
+#include "daemon/ingest/ingest.h"
 
 namespace vigil {
+namespace {
 
-void HttpServer::OnCallRoutes() {}
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+using nlohmann::json;
+
+constexpr TimeMs kHourMs = 3'600'000;
+constexpr TimeMs kDayMs = 24 * kHourMs;
+
+Handler Admin(const AdminToken& token, Handler h) {
+  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
+      return WriteError(res, ok.error());
+    }
+    h(req, res);
+  };
+}
+
+// An instant as a user types it into a query string: RFC 3339, or local wall time
+// "2026-04-30T07:30" / "2026-04-30 07:30" / "2026-04-30" in `tz`. A '+' of an unencoded
+// offset arrives as a space and is put back.
+Result<TimeMs> ParseTimeParam(const httplib::Request& req, const std::string& name,
+                              const std::string& tz, TimeMs fallback) {
+  if (!req.has_param(name)) return fallback;
+  std::string text = req.get_param_value(name);
+  if (text.size() > 10 && text[10] == ' ') text[10] = 'T';
+  if (text.size() > 16) std::replace(text.begin() + 16, text.end(), ' ', '+');
+  if (auto t = ParseTimestamp(text)) return *t;
+  if (text.size() <= 16) {
+    if (auto t = ParseLocalTime(text, tz)) return *t;
+  }
+  return Fail("invalid_param",
+              name + " must be an RFC 3339 time (2026-04-30T08:00:00+07:00) or a local time "
+                     "YYYY-MM-DDTHH:MM in " + tz + "; got \"" + req.get_param_value(name) + "\"",
+              name);
+}
+
+Result<int> ParseIntParam(const httplib::Request& req, const std::string& name, int lo, int hi,
+                          int fallback) {
+  if (!req.has_param(name)) return fallback;
+  const std::string s = req.get_param_value(name);
+  int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+    return Fail("invalid_param",
+                name + " must be a whole number from " + std::to_string(lo) + " to " +
+                    std::to_string(hi),
+                name);
+  }
+  return v;
+}
+
+// The schedules a request asks about: all, or the one named by ?schedule=.
+Result<std::vector<const Schedule*>> PickSchedules(const httplib::Request& req,
+                                                   const OnCallSetup& setup) {
+  std::vector<const Schedule*> out;
+  if (!req.has_param("schedule")) {
+    for (const auto& s : setup.schedules) out.push_back(&s);
+    return out;
+  }
+  const std::string id = req.get_param_value("schedule");
+  const Schedule* s = setup.FindSchedule(id);
+  if (!s) return Fail("not_found", "no schedule with id \"" + id + "\"", "schedule", 404);
+  out.push_back(s);
+  return out;
+}
+
+std::string UrlEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// "http://host:port" as the caller reached us (Host header; X-Forwarded-Proto from a proxy).
+std::string BaseUrl(const httplib::Request& req) {
+  std::string host = req.get_header_value("Host");
+  if (host.empty()) host = "127.0.0.1";
+  const std::string proto = req.get_header_value("X-Forwarded-Proto") == "https" ? "https" : "http";
+  return proto + "://" + host;
+}
+
+Error UnknownPerson(const std::string& id, const char* field, int status) {
+  return {"not_found", "no person with id \"" + id + "\" in the on-call config", field, status};
+}
+
+}  // namespace
+
+void HttpServer::OnCallRoutes() {
+  auto admin = [this](Handler h) { return Admin(deps_.admin, std::move(h)); };
+
+  server_->Get("/api/v1/oncall", admin([this](const httplib::Request& req, httplib::Response& res) {
+    const auto setup = deps_.setup.Get();
+    auto at = ParseTimeParam(req, "at", setup->time_zone, deps_.clock.Now());
+    if (!at) return WriteError(res, at.error());
+    auto schedules = PickSchedules(req, *setup);
+    if (!schedules) return WriteError(res, schedules.error());
+    json list = json::array();
+    for (const Schedule* s : *schedules) list.push_back(ScheduleOnDutyView(*setup, *s, *at));
+    WriteJson(res, 200,
+              json{{"at", FormatTimestamp(*at)}, {"time_zone", setup->time_zone},
+                   {"holiday", HolidayAt(*setup, *at)}, {"schedules", list}}.dump());
+  }));
+
+  server_->Get("/api/v1/oncall/gaps",
+               admin([this](const httplib::Request& req, httplib::Response& res) {
+    const auto setup = deps_.setup.Get();
+    auto days = ParseIntParam(req, "days", 1, 366, 30);
+    if (!days) return WriteError(res, days.error());
+    auto from = ParseTimeParam(req, "from", setup->time_zone, deps_.clock.Now());
+    if (!from) return WriteError(res, from.error());
+    const std::string role_text =
+        req.has_param("role") ? req.get_param_value("role") : "duty_officer";
+    const auto role = ParseDutyRole(role_text);
+    if (!role) {
+      return WriteError(res, {"invalid_param", "role must be duty_officer, duty_leader or backup",
+                              "role"});
+    }
+    auto schedules = PickSchedules(req, *setup);
+    if (!schedules) return WriteError(res, schedules.error());
+    const TimeMs to = *from + *days * kDayMs;
+    json gaps = json::array();
+    for (const Schedule* s : *schedules) {
+      for (const Gap& g : FindGaps(*s, setup->RostersFor(s->id), *role, *from, to)) {
+        gaps.push_back({{"schedule", s->id}, {"schedule_name", s->name},
+                        {"start", FormatTimestamp(g.start)}, {"end", FormatTimestamp(g.end)},
+                        {"minutes", (g.end - g.start) / 60'000}});
+      }
+    }
+    WriteJson(res, 200,
+              json{{"from", FormatTimestamp(*from)}, {"to", FormatTimestamp(to)},
+                   {"role", role_text}, {"time_zone", setup->time_zone}, {"gaps", gaps}}.dump());
+  }));
+
+  // Read-only views of the setup: one route per list.
+  auto list_route = [&](const std::string& path, const std::string& key, auto view, auto member) {
+    server_->Get(path, admin([this, key, view, member](const httplib::Request&,
+                                                       httplib::Response& res) {
+      const auto setup = deps_.setup.Get();
+      json list = json::array();
+      for (const auto& x : (*setup).*member) list.push_back(view(x));
+      WriteJson(res, 200, json{{key, list}}.dump());
+    }));
+  };
+  list_route("/api/v1/people", "people", PersonView, &OnCallSetup::people);
+  list_route("/api/v1/units", "units", UnitView, &OnCallSetup::units);
+  list_route("/api/v1/contact_points", "contact_points", ContactPointView,
+             &OnCallSetup::contact_points);
+  list_route("/api/v1/policies", "policies", PolicyView, &OnCallSetup::policies);
+  list_route("/api/v1/routes", "routes", RouteView, &OnCallSetup::routes);
+
+  server_->Get(R"(/api/v1/people/([^/]+)/feed)",
+               admin([this](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    const auto setup = deps_.setup.Get();
+    if (!setup->FindPerson(id)) return WriteError(res, UnknownPerson(id, "id", 404));
+    const std::string url = BaseUrl(req) + "/api/v1/people/" + UrlEncode(id) +
+                            "/duty.ics?token=" + deps_.admin.FeedToken(id);
+    WriteJson(res, 200, json{{"person", id}, {"url", url}}.dump());
+  }));
+
+  // No admin token: phones subscribe with the per-person token in the URL.
+  server_->Get(R"(/api/v1/people/([^/]+)/duty\.ics)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string id = req.matches[1];
+    const std::string token = req.get_param_value("token");
+    if (!deps_.admin.CheckFeedToken(id, token)) {
+      return WriteError(res, {token.empty() ? "missing_token" : "invalid_token",
+                              "this calendar needs the token from GET /api/v1/people/" + id +
+                                  "/feed (vigilctl oncall feed " + id + ")",
+                              "token", 401});
+    }
+    const auto setup = deps_.setup.Get();
+    const Person* person = setup->FindPerson(id);
+    if (!person) return WriteError(res, UnknownPerson(id, "id", 404));
+    const TimeMs now = deps_.clock.Now();
+    std::vector<OnDuty> shifts;
+    for (const auto& s : setup->schedules) {
+      auto mine = ShiftsOf(s, setup->RostersFor(s.id), id, now - 7 * kDayMs, now + 60 * kDayMs);
+      shifts.insert(shifts.end(), mine.begin(), mine.end());
+    }
+    std::stable_sort(shifts.begin(), shifts.end(),
+                     [](const OnDuty& a, const OnDuty& b) { return a.from < b.from; });
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(DutyCalendarIcs(person->name.empty() ? id : person->name, shifts),
+                    "text/calendar; charset=utf-8");
+  });
+
+  Post("/api/v1/checkins", [this](const httplib::Request& req, httplib::Response& res,
+                                  const std::string& body) {
+    if (auto ok = deps_.admin.Check(req.get_header_value("Authorization")); !ok) {
+      return WriteError(res, ok.error());
+    }
+    auto doc = ParseJsonObject(body);
+    if (!doc) return WriteError(res, doc.error());
+    auto person = doc->value("person", json());
+    if (!person.is_string() || person.get<std::string>().empty()) {
+      return WriteError(res, {"missing_field", "person (a person id) is required", "person"});
+    }
+    auto via = doc->value("via", json("api"));
+    if (!via.is_string() || (via != "api" && via != "cli" && via != "console")) {
+      return WriteError(res, {"invalid_field", "via must be api, cli or console", "via"});
+    }
+    const std::string id = person.get<std::string>();
+    if (!deps_.setup.Get()->FindPerson(id)) return WriteError(res, UnknownPerson(id, "person", 400));
+    auto done = deps_.engine.Submit(CheckInCommand{id, via.get<std::string>(), {}}).get();
+    if (!done) return WriteError(res, done.error());
+    json rows = json::array();
+    for (const auto& r : *done) {
+      rows.push_back({{"schedule", r.schedule}, {"person", r.person},
+                      {"shift_start", FormatTimestamp(r.shift_start)},
+                      {"shift_end", FormatTimestamp(r.shift_end)},
+                      {"checked_in_at", TimeOrNull(r.checked_in_at.value_or(deps_.clock.Now()))}});
+    }
+    WriteJson(res, 200, json{{"checked_in", rows}}.dump());
+  });
+
+  server_->Get("/api/v1/checkins", admin([this](const httplib::Request& req,
+                                                httplib::Response& res) {
+    const auto setup = deps_.setup.Get();
+    const TimeMs now = deps_.clock.Now();
+    auto from = ParseTimeParam(req, "from", setup->time_zone, now - kDayMs);
+    if (!from) return WriteError(res, from.error());
+    auto to = ParseTimeParam(req, "to", setup->time_zone, now + 7 * kDayMs);
+    if (!to) return WriteError(res, to.error());
+    if (*to <= *from) return WriteError(res, {"invalid_param", "to must be after from", "to"});
+    auto rows = deps_.reads.Checkins(*from, *to);
+    if (!rows) return WriteError(res, rows.error());
+    json list = json::array();
+    for (const auto& r : *rows) list.push_back(CheckinView(*setup, r));
+    WriteJson(res, 200,
+              json{{"from", FormatTimestamp(*from)}, {"to", FormatTimestamp(*to)},
+                   {"time_zone", setup->time_zone}, {"checkins", list}}.dump());
+  }));
+}
 
 }  // namespace vigil

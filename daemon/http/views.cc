@@ -48,7 +48,9 @@ nlohmann::json DeliveryView(const OutboxRow& r) {
           {"attempts", r.attempts},
           {"created_at", FormatTimestamp(r.created_at)},
           {"next_attempt_at", OptTime(r.delivered_at ? std::nullopt : r.due_at)},
-          {"delivered_at", OptTime(r.delivered_at)}};
+          {"delivered_at", OptTime(r.delivered_at)},
+          {"cancelled_at", OptTime(r.cancelled_at)},
+          {"last_error", r.last_error}};
 }
 
 }  // namespace vigil

@@ -119,8 +119,8 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
   try {
     Lease lease(*this);
     auto st = lease.db().Prepare(
-        "SELECT id,channel,recipient,created_at,attempts,due_at,delivered_at FROM outbox "
-        "WHERE alert_id=? ORDER BY id");
+        "SELECT id,channel,recipient,created_at,attempts,due_at,delivered_at,cancelled_at,"
+        "coalesce(last_error,'') FROM outbox WHERE alert_id=? ORDER BY id");
     st.Bind(1, alert_id);
     std::vector<OutboxRow> out;
     while (st.Step()) {
@@ -133,6 +133,8 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
       r.attempts = static_cast<int>(st.Int(4));
       r.due_at = st.OptInt(5);
       r.delivered_at = st.OptInt(6);
+      r.cancelled_at = st.OptInt(7);
+      r.last_error = st.Text(8);
       out.push_back(std::move(r));
     }
     return out;

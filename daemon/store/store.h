@@ -47,6 +47,8 @@ struct OutboxRow {
   int attempts = 0;
   std::optional<TimeMs> due_at;
   std::optional<TimeMs> delivered_at;
+  std::optional<TimeMs> cancelled_at;  // acknowledged or resolved before it went out
+  std::string last_error;
 };
 
 // The idempotency key every message carries; stable across re-sends of the row.

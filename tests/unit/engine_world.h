@@ -3,6 +3,8 @@
 // FakeClock. Nothing sleeps: tests wait on futures and on messages with a deadline.
 #pragma once
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 #include <zmq_addon.hpp>
 
 #include "daemon/bus/bus.h"
+#include "config/config.h"
 #include "daemon/engine/engine.h"
 
 namespace vigil::testing {
@@ -107,8 +110,54 @@ class EngineWorld {
     REQUIRE(zmq::send_multipart(receipts_, bufs));
   }
 
-  // Makes the engine run a batch and its cycle now, and waits until it has.
-  void Sync() { Send(EventAction::kAcknowledge, "no-such-alert-" + std::to_string(++syncs_)); }
+  // Loads an on-call setup from config YAML (as vigild does on start and reload).
+  void Configure(const std::string& yaml) {
+    auto cfg = ParseConfig(yaml, "test.yaml");
+    if (!cfg) {
+      for (const auto& e : cfg.error()) UNSCOPED_INFO(e.ToString());
+    }
+    REQUIRE(cfg);
+    auto setup = std::make_shared<const OnCallSetup>(cfg->oncall);
+    REQUIRE(engine_->Submit(ApplyConfigCommand{{}, setup, {}}).get());
+  }
+
+  // The next job, confirmed as the console worker would, and only returned once the engine
+  // has recorded the receipt — so a later clock jump cannot race it into a re-send.
+  Job Page() {
+    Job job = NextJob();
+    Receipt(job.outbox_id);
+    for (int i = 0; i < 1000 && !Delivered(job.outbox_id); ++i) Sync();
+    REQUIRE(Delivered(job.outbox_id));
+    return job;
+  }
+
+  bool Delivered(std::int64_t outbox_id) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, "SELECT delivered_at IS NOT NULL FROM outbox WHERE id=?", -1, &st,
+                       nullptr);
+    sqlite3_bind_int64(st, 1, outbox_id);
+    const bool delivered = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return delivered;
+  }
+
+  // Moves the fake clock on and lets the engine's cycle act on whatever fell due.
+  void Advance(TimeMs ms) {
+    clock.Advance(ms);
+    engine_->Wake();
+    Sync();
+  }
+
+  // Waits until the engine has run a batch and the timed cycle after it. A command's reply
+  // comes before its loop's cycle, so the second round trip is the proof the cycle ran.
+  void Sync() {
+    for (int i = 0; i < 2; ++i) {
+      Send(EventAction::kAcknowledge, "no-such-alert-" + std::to_string(++syncs_));
+    }
+  }
 
   void Restart() {
     engine_->Stop();
