@@ -18,7 +18,7 @@ void EachItem(Section& root, const char* key, Fn read) {
   if (!list || list.IsNull()) return;
   if (!list.IsSequence()) return root.Error(list, std::string(key) + " must be a list");
   for (size_t i = 0; i < list.size(); ++i) {
-    Section item(list[i], std::string(key) + "[" + std::to_string(i) + "]", root.file(),
+    Section item(list[i], root.Path(key) + "[" + std::to_string(i) + "]", root.file(),
                  root.errors());
     if (!item.IsMap()) continue;
     read(item);

@@ -96,3 +96,101 @@ TEST_CASE("a listen address must have a port", "[config]") {
   REQUIRE_FALSE(cfg);
   CHECK(Errors(cfg) == "c.yaml:1: listen must be ADDRESS:PORT, e.g. 127.0.0.1:7480\n");
 }
+
+TEST_CASE("on-call config mistakes are reported with file:line", "[config][oncall]") {
+  const std::string text =
+      "people:\n"                                                            // 1
+      "  - {id: an, name: An}\n"                                             // 2
+      "  - {id: binh, name: Bình}\n"                                         // 3
+      "schedules:\n"                                                         // 4
+      "  - id: so\n"                                                         // 5
+      "    layers:\n"                                                        // 6
+      "      - {members: [an, ghost], start: \"2026-01-05T08:00\", shift: 1w}\n"  // 7
+      "holiday_rosters:\n"                                                   // 8
+      "  - name: Lễ 30/4\n"                                                  // 9
+      "    schedule: so\n"                                                   // 10
+      "    shifts:\n"                                                        // 11
+      "      - {start: \"2026-04-30T07:00\", end: \"2026-04-30T19:00\", duty_officer: an}\n"    // 12
+      "      - {start: \"2026-04-30T18:00\", end: \"2026-05-01T07:00\", duty_officer: binh}\n"  // 13
+      "policies:\n"                                                          // 14
+      "  - id: empty\n"                                                      // 15
+      "  - id: p\n"                                                          // 16
+      "    levels:\n"                                                        // 17
+      "      - {timeout: 5m, targets: [{person: nobody}]}\n"                 // 18
+      "routes:\n"                                                            // 19
+      "  - {id: r, default: true, policy: missing}\n";                       // 20
+  auto cfg = ParseConfig(text, "so.yaml");
+  REQUIRE_FALSE(cfg);
+  const std::string all = Errors(cfg);
+  INFO(all);
+  CHECK(all.find("so.yaml:7: schedule so layer member: unknown person ghost") != std::string::npos);
+  CHECK(all.find("so.yaml:13: holiday roster Lễ 30/4: this duty_officer shift overlaps the one "
+                 "at line 12") != std::string::npos);
+  CHECK(all.find("so.yaml:15: policy empty has no levels") != std::string::npos);
+  CHECK(all.find("so.yaml:18: policy p target: unknown person nobody") != std::string::npos);
+  CHECK(all.find("so.yaml:20: route r: unknown policy missing") != std::string::npos);
+}
+
+TEST_CASE("local times, zones and rules in the on-call config are checked", "[config][oncall]") {
+  const std::string text =
+      "time_zone: Mars/Olympus\n"                                            // 1
+      "people: [{id: an}]\n"                                                 // 2
+      "schedules:\n"                                                         // 3
+      "  - id: so\n"                                                         // 4
+      "    layers:\n"                                                        // 5
+      "      - {members: [an], start: \"30/04/2026\", shift: 1d}\n"          // 6
+      "      - {members: [an], start: \"2026-04-30\", rrule: \"FREQ=SOMETIMES\"}\n"  // 7
+      "      - {members: [an], start: \"2026-04-30\"}\n";                    // 8
+  auto cfg = ParseConfig(text, "c.yaml");
+  REQUIRE_FALSE(cfg);
+  const std::string all = Errors(cfg);
+  INFO(all);
+  CHECK(all.find("c.yaml:1: time_zone: unknown time zone Mars/Olympus") != std::string::npos);
+  CHECK(all.find("c.yaml:6: schedules[0].layers[0].start:") != std::string::npos);
+  CHECK(all.find("c.yaml:7: schedules[0].layers[1].rrule: not a valid RRULE") != std::string::npos);
+  CHECK(all.find("c.yaml:8: schedules[0].layers[2] needs exactly one of shift") !=
+        std::string::npos);
+}
+
+TEST_CASE("a full on-call config loads into a setup routes can use", "[config][oncall]") {
+  const std::string text = R"(
+units:
+  - {id: so, name: Sở GD&ĐT}
+  - {id: phong-a, name: Phòng GD&ĐT A, parent: so}
+  - {id: thpt-1, name: Trường THPT số 1, parent: phong-a}
+people:
+  - id: an
+    name: Nguyễn Văn An
+    unit: so
+    contacts: {sms: "+84900000001", email: an@so.example}
+    notify: [{via: console, after: 0m}, {via: sms, after: 2m}]
+contact_points:
+  - {id: vnpt-noc, name: VNPT NOC, phone: "18001091"}
+schedules:
+  - id: so
+    layers: [{members: [an], start: "2026-01-05T08:00", shift: 1w}]
+holidays:
+  - {name: "Nghỉ lễ 30/4–1/5", from: "2026-04-30", to: "2026-05-03", heightened: true}
+policies:
+  - id: p
+    levels: [{timeout: 5m, targets: [{role: duty_officer}]}, {timeout: 10m, targets: [{contact_point: vnpt-noc}]}]
+routes:
+  - {id: schools, match: {unit: phong-a, severity: [critical]}, schedule: so, policy: p}
+  - {id: rest, default: true, schedule: so, policy: p}
+)";
+  auto cfg = ParseConfig(text, "ok.yaml");
+  INFO(Errors(cfg));
+  REQUIRE(cfg);
+  const OnCallSetup& o = cfg->oncall;
+  REQUIRE(o.people.size() == 1);
+  CHECK(o.people[0].notify.size() == 2);
+  CHECK(o.people[0].FindContact("sms")->address == "+84900000001");
+  CHECK(o.people[0].FindContact("console")->address == "an");
+  REQUIRE(o.holidays.size() == 1);
+  CHECK(o.holidays[0].start == *ParseLocalTime("2026-04-30", kDefaultTimeZone));
+  CHECK(o.holidays[0].end == *ParseLocalTime("2026-05-04", kDefaultTimeZone));  // whole days
+  CHECK(o.HeightenedAt(*ParseLocalTime("2026-05-03T23:59", kDefaultTimeZone)));
+  CHECK(MatchRoute(o, {"x", "critical", {{"unit", "thpt-1"}}})->id == "schools");
+  CHECK(MatchRoute(o, {"x", "warning", {{"unit", "thpt-1"}}})->id == "rest");
+  CHECK(MatchRoute(o, {"x", "critical", {{"unit", "so"}}})->id == "rest");  // above phong-a
+}
