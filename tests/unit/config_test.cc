@@ -34,6 +34,10 @@ TEST_CASE("the embedded default is the example file and matches the built-in def
   CHECK(cfg->engine.delivery_retry == defaults.engine.delivery_retry);
   CHECK(cfg->engine.delivery_retry_max == defaults.engine.delivery_retry_max);
   CHECK(cfg->integrations.empty());
+  CHECK(cfg->time_zone == defaults.time_zone);
+  CHECK(cfg->oncall.checkin_within == defaults.oncall.checkin_within);
+  CHECK(cfg->oncall.routes.empty());  // the default pages every console
+  CHECK(cfg->oncall.people.empty());
 }
 
 TEST_CASE("every config problem is reported with its file and line", "[config]") {
