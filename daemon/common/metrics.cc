@@ -27,6 +27,10 @@ Metrics::Metrics()
                                  "Delivery jobs handed to notifier workers, re-sends included")),
       deliveries_confirmed(OneCounter(*registry_, "vigil_deliveries_confirmed_total",
                                       "Deliveries confirmed by a receipt")),
+      escalations(OneCounter(*registry_, "vigil_escalation_levels_paged_total",
+                             "Escalation levels paged (first levels included)")),
+      checkins_missed(OneCounter(*registry_, "vigil_checkins_missed_total",
+                                 "Holiday shifts whose duty officer did not check in in time")),
       open_alerts(BuildGauge()
                       .Name("vigil_open_alerts")
                       .Help("Alerts triggered or acknowledged, not resolved")

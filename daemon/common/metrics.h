@@ -34,6 +34,8 @@ class Metrics {
   prometheus::Counter& alerts_repeated;
   prometheus::Counter& deliveries_sent;
   prometheus::Counter& deliveries_confirmed;
+  prometheus::Counter& escalations;      // levels paged, first levels included
+  prometheus::Counter& checkins_missed;
   prometheus::Gauge& open_alerts;
   prometheus::Histogram& batch_commands;
   prometheus::Histogram& commit_seconds;

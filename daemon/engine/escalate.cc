@@ -114,6 +114,7 @@ void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
   b.publications.emplace_back("alert.escalated",
                               R"({"type":"alert.escalated","alert":)" + alert +
                                   R"(,"escalation":)" + detail.dump() + "}");
+  metrics_.escalations.Increment();
   // Nobody to page at this level: move on at once rather than wait out its timeout.
   row.next_at = recipients.empty() ? b.now : b.now + level.timeout;
 }
@@ -206,6 +207,7 @@ void Engine::CycleCheckins(Batch& b) {
         if (p && p->id != r.person) NotifyPerson(*p, 0, payload, b);
       }
       b.publications.emplace_back("checkin.missed", payload);
+      metrics_.checkins_missed.Increment();
       Log("engine")->warn("checkin_missed schedule={} person={}", r.schedule, r.person);
     }
     store_.UpdateCheckin(r);

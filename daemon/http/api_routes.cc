@@ -122,13 +122,18 @@ void HttpServer::AlertRoutes() {
     }
     auto events = deps_.reads.AlertEvents(*id);
     auto deliveries = deps_.reads.AlertDeliveries(*id);
+    auto escalation = deps_.reads.GetEscalation(*id);
     if (!events) return WriteError(res, events.error());
     if (!deliveries) return WriteError(res, deliveries.error());
+    if (!escalation) return WriteError(res, escalation.error());
     nlohmann::json ev = nlohmann::json::array(), dl = nlohmann::json::array();
     for (const auto& e : *events) ev.push_back(EventView(e));
     for (const auto& d : *deliveries) dl.push_back(DeliveryView(d));
     WriteJson(res, 200,
-              nlohmann::json{{"alert", AlertView(**alert, true)}, {"events", ev},
+              nlohmann::json{{"alert", AlertView(**alert, true)},
+                             {"escalation", *escalation ? EscalationView(**escalation)
+                                                        : nlohmann::json()},
+                             {"events", ev},
                              {"deliveries", dl}}.dump());
   }));
 

@@ -53,4 +53,10 @@ nlohmann::json DeliveryView(const OutboxRow& r) {
           {"last_error", r.last_error}};
 }
 
+nlohmann::json EscalationView(const EscalationRow& r) {
+  return {{"route", r.route},   {"policy", r.policy},   {"schedule", r.schedule},
+          {"level", r.level + 1}, {"pass", r.pass + 1}, {"state", r.state},
+          {"next_at", OptTime(r.next_at)}};
+}
+
 }  // namespace vigil

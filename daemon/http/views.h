@@ -12,5 +12,7 @@ namespace vigil {
 nlohmann::json AlertView(const Alert& a, bool with_details);
 nlohmann::json EventView(const AlertEventRow& e);
 nlohmann::json DeliveryView(const OutboxRow& r);
+// Where an alert stands in its policy: level and pass are 1-based as people count them.
+nlohmann::json EscalationView(const EscalationRow& r);
 
 }  // namespace vigil
