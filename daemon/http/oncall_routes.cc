@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "daemon/common/time_util.h"
@@ -43,8 +44,10 @@ Result<TimeMs> ParseTimeParam(const httplib::Request& req, const std::string& na
     if (auto t = ParseLocalTime(text, tz)) return *t;
   }
   return Fail("invalid_param",
-              name + " must be an RFC 3339 time (2026-04-30T08:00:00+07:00) or a local time "
-                     "YYYY-MM-DDTHH:MM in " + tz + "; got \"" + req.get_param_value(name) + "\"",
+              name +
+                  " must be an RFC 3339 time (2026-04-30T08:00:00+07:00) or a local time "
+                  "YYYY-MM-DDTHH:MM in " +
+                  tz + "; got \"" + req.get_param_value(name) + "\"",
               name);
 }
 
@@ -55,10 +58,10 @@ Result<int> ParseIntParam(const httplib::Request& req, const std::string& name, 
   int v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
-    return Fail("invalid_param",
-                name + " must be a whole number from " + std::to_string(lo) + " to " +
-                    std::to_string(hi),
-                name);
+    return Fail(
+        "invalid_param",
+        name + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi),
+        name);
   }
   return v;
 }
@@ -102,158 +105,199 @@ std::string BaseUrl(const httplib::Request& req) {
 }
 
 Error UnknownPerson(const std::string& id, const char* field, int status) {
-  return {"not_found", "no person with id \"" + id + "\" in the on-call config", field, status};
+  return {status == 404 ? "not_found" : "unknown_person",
+          "no person with id \"" + id + "\" in the on-call config", field, status};
+}
+
+using Request = httplib::Request;
+using Response = httplib::Response;
+
+// GET /api/v1/oncall?at=&schedule=
+void OnCallNow(const HttpDeps& d, const Request& req, Response& res) {
+  const auto setup = d.setup.Get();
+  auto at = ParseTimeParam(req, "at", setup->time_zone, d.clock.Now());
+  if (!at) return WriteError(res, at.error());
+  auto schedules = PickSchedules(req, *setup);
+  if (!schedules) return WriteError(res, schedules.error());
+  json list = json::array();
+  for (const Schedule* s : *schedules) list.push_back(ScheduleOnDutyView(*setup, *s, *at));
+  WriteJson(res, 200,
+            json{{"at", FormatTimestamp(*at)},
+                 {"time_zone", setup->time_zone},
+                 {"holiday", HolidayAt(*setup, *at)},
+                 {"schedules", list}}
+                .dump());
+}
+
+// GET /api/v1/oncall/gaps?days=&from=&role=&schedule=
+void OnCallGaps(const HttpDeps& d, const Request& req, Response& res) {
+  const auto setup = d.setup.Get();
+  auto days = ParseIntParam(req, "days", 1, 366, 30);
+  if (!days) return WriteError(res, days.error());
+  auto from = ParseTimeParam(req, "from", setup->time_zone, d.clock.Now());
+  if (!from) return WriteError(res, from.error());
+  const std::string role_text =
+      req.has_param("role") ? req.get_param_value("role") : "duty_officer";
+  const auto role = ParseDutyRole(role_text);
+  if (!role) {
+    return WriteError(
+        res, {"invalid_param", "role must be duty_officer, duty_leader or backup", "role"});
+  }
+  auto schedules = PickSchedules(req, *setup);
+  if (!schedules) return WriteError(res, schedules.error());
+  const TimeMs to = *from + *days * kDayMs;
+  json gaps = json::array();
+  for (const Schedule* s : *schedules) {
+    for (const Gap& g : FindGaps(*s, setup->RostersFor(s->id), *role, *from, to)) {
+      gaps.push_back({{"schedule", s->id},
+                      {"schedule_name", s->name},
+                      {"start", FormatTimestamp(g.start)},
+                      {"end", FormatTimestamp(g.end)},
+                      {"minutes", (g.end - g.start) / 60'000}});
+    }
+  }
+  WriteJson(res, 200,
+            json{{"from", FormatTimestamp(*from)},
+                 {"to", FormatTimestamp(to)},
+                 {"role", role_text},
+                 {"time_zone", setup->time_zone},
+                 {"gaps", gaps}}
+                .dump());
+}
+
+// GET /api/v1/people/{id}/feed: the subscription URL, built from the Host the caller used.
+void PersonFeed(const HttpDeps& d, const Request& req, Response& res) {
+  const std::string id = req.matches[1];
+  if (!d.setup.Get()->FindPerson(id)) return WriteError(res, UnknownPerson(id, "id", 404));
+  const std::string url =
+      BaseUrl(req) + "/api/v1/people/" + UrlEncode(id) + "/duty.ics?token=" + d.admin.FeedToken(id);
+  WriteJson(res, 200, json{{"person", id}, {"url", url}}.dump());
+}
+
+// GET /api/v1/people/{id}/duty.ics?token=: no admin token (phones cannot send headers).
+void DutyIcs(const HttpDeps& d, const Request& req, Response& res) {
+  const std::string id = req.matches[1];
+  const std::string token = req.get_param_value("token");
+  if (!d.admin.CheckFeedToken(id, token)) {
+    return WriteError(res, {token.empty() ? "missing_token" : "invalid_token",
+                            "this calendar needs the token from GET /api/v1/people/" + id +
+                                "/feed (vigilctl oncall feed " + id + ")",
+                            "token", 401});
+  }
+  const auto setup = d.setup.Get();
+  const Person* person = setup->FindPerson(id);
+  if (!person) return WriteError(res, UnknownPerson(id, "id", 404));
+  // Shifts overlapping [now - 7 days, now + 60 days). ShiftsOf clips the first stretch at the
+  // window's start, and an event's UID follows its start: the window starts on a 28-day grid
+  // well before the range, so a shift keeps one UID from request to request.
+  const TimeMs now = d.clock.Now();
+  const TimeMs first = now - 7 * kDayMs, grid = 28 * kDayMs;
+  const TimeMs window_start = (first / grid - 1) * grid;
+  std::vector<OnDuty> shifts;
+  for (const auto& s : setup->schedules) {
+    for (auto& duty : ShiftsOf(s, setup->RostersFor(s.id), id, window_start, now + 60 * kDayMs)) {
+      if (duty.until > first) shifts.push_back(std::move(duty));
+    }
+  }
+  std::stable_sort(shifts.begin(), shifts.end(),
+                   [](const OnDuty& a, const OnDuty& b) { return a.from < b.from; });
+  res.status = 200;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(DutyCalendarIcs(person->name.empty() ? id : person->name, shifts),
+                  "text/calendar; charset=utf-8");
+}
+
+// POST /api/v1/checkins {"person", "via"}: the engine confirms the person's holiday shift.
+void PostCheckin(const HttpDeps& d, const Request&, Response& res, const std::string& body) {
+  auto doc = ParseJsonObject(body);
+  if (!doc) return WriteError(res, doc.error());
+  auto person = doc->value("person", json());
+  if (!person.is_string() || person.get<std::string>().empty()) {
+    return WriteError(res, {"missing_field", "person (a person id) is required", "person"});
+  }
+  auto via = doc->value("via", json("api"));
+  if (!via.is_string() || (via != "api" && via != "cli" && via != "console")) {
+    return WriteError(res, {"invalid_field", "via must be api, cli or console", "via"});
+  }
+  const std::string id = person.get<std::string>();
+  const auto setup = d.setup.Get();
+  if (!setup->FindPerson(id)) return WriteError(res, UnknownPerson(id, "person", 400));
+  auto done = d.engine.Submit(CheckInCommand{id, via.get<std::string>(), {}}).get();
+  if (!done) return WriteError(res, done.error());
+  json rows = json::array();
+  for (const auto& r : *done) {
+    rows.push_back(
+        {{"schedule", r.schedule},
+         {"person", r.person},
+         {"shift_start", FormatTimestamp(r.shift_start)},
+         {"shift_end", FormatTimestamp(r.shift_end)},
+         {"checked_in_at", r.checked_in_at ? json(FormatTimestamp(*r.checked_in_at)) : json()}});
+  }
+  WriteJson(res, 200, json{{"checked_in", rows}, {"time_zone", setup->time_zone}}.dump());
+}
+
+// GET /api/v1/checkins?from=&to= (default: the last 24 hours to the next 7 days).
+void ListCheckins(const HttpDeps& d, const Request& req, Response& res) {
+  const auto setup = d.setup.Get();
+  const TimeMs now = d.clock.Now();
+  auto from = ParseTimeParam(req, "from", setup->time_zone, now - kDayMs);
+  if (!from) return WriteError(res, from.error());
+  auto to = ParseTimeParam(req, "to", setup->time_zone, now + 7 * kDayMs);
+  if (!to) return WriteError(res, to.error());
+  if (*to <= *from) return WriteError(res, {"invalid_param", "to must be after from", "to"});
+  auto rows = d.reads.Checkins(*from, *to);
+  if (!rows) return WriteError(res, rows.error());
+  json list = json::array();
+  for (const auto& r : *rows) list.push_back(CheckinView(*setup, r));
+  WriteJson(res, 200,
+            json{{"from", FormatTimestamp(*from)},
+                 {"to", FormatTimestamp(*to)},
+                 {"time_zone", setup->time_zone},
+                 {"checkins", list}}
+                .dump());
+}
+
+// GET of one list of the setup, e.g. {"people": [...]}.
+template <class T>
+Handler SetupList(const HttpDeps& d, std::string key, const std::vector<T> OnCallSetup::*member,
+                  json (*view)(const T&)) {
+  return [deps = &d, key = std::move(key), member, view](const Request&, Response& res) {
+    const auto setup = deps->setup.Get();
+    json list = json::array();
+    for (const T& x : (*setup).*member) list.push_back(view(x));
+    WriteJson(res, 200, json{{key, list}}.dump());
+  };
 }
 
 }  // namespace
 
 void HttpServer::OnCallRoutes() {
-  auto admin = [this](Handler h) { return Admin(deps_.admin, std::move(h)); };
-
-  server_->Get("/api/v1/oncall", admin([this](const httplib::Request& req, httplib::Response& res) {
-    const auto setup = deps_.setup.Get();
-    auto at = ParseTimeParam(req, "at", setup->time_zone, deps_.clock.Now());
-    if (!at) return WriteError(res, at.error());
-    auto schedules = PickSchedules(req, *setup);
-    if (!schedules) return WriteError(res, schedules.error());
-    json list = json::array();
-    for (const Schedule* s : *schedules) list.push_back(ScheduleOnDutyView(*setup, *s, *at));
-    WriteJson(res, 200,
-              json{{"at", FormatTimestamp(*at)}, {"time_zone", setup->time_zone},
-                   {"holiday", HolidayAt(*setup, *at)}, {"schedules", list}}.dump());
-  }));
-
-  server_->Get("/api/v1/oncall/gaps",
-               admin([this](const httplib::Request& req, httplib::Response& res) {
-    const auto setup = deps_.setup.Get();
-    auto days = ParseIntParam(req, "days", 1, 366, 30);
-    if (!days) return WriteError(res, days.error());
-    auto from = ParseTimeParam(req, "from", setup->time_zone, deps_.clock.Now());
-    if (!from) return WriteError(res, from.error());
-    const std::string role_text =
-        req.has_param("role") ? req.get_param_value("role") : "duty_officer";
-    const auto role = ParseDutyRole(role_text);
-    if (!role) {
-      return WriteError(res, {"invalid_param", "role must be duty_officer, duty_leader or backup",
-                              "role"});
-    }
-    auto schedules = PickSchedules(req, *setup);
-    if (!schedules) return WriteError(res, schedules.error());
-    const TimeMs to = *from + *days * kDayMs;
-    json gaps = json::array();
-    for (const Schedule* s : *schedules) {
-      for (const Gap& g : FindGaps(*s, setup->RostersFor(s->id), *role, *from, to)) {
-        gaps.push_back({{"schedule", s->id}, {"schedule_name", s->name},
-                        {"start", FormatTimestamp(g.start)}, {"end", FormatTimestamp(g.end)},
-                        {"minutes", (g.end - g.start) / 60'000}});
-      }
-    }
-    WriteJson(res, 200,
-              json{{"from", FormatTimestamp(*from)}, {"to", FormatTimestamp(to)},
-                   {"role", role_text}, {"time_zone", setup->time_zone}, {"gaps", gaps}}.dump());
-  }));
-
-  // Read-only views of the setup: one route per list.
-  auto list_route = [&](const std::string& path, const std::string& key, auto view, auto member) {
-    server_->Get(path, admin([this, key, view, member](const httplib::Request&,
-                                                       httplib::Response& res) {
-      const auto setup = deps_.setup.Get();
-      json list = json::array();
-      for (const auto& x : (*setup).*member) list.push_back(view(x));
-      WriteJson(res, 200, json{{key, list}}.dump());
-    }));
+  const HttpDeps* d = &deps_;  // outlives the server's handlers
+  auto get = [&](const std::string& pattern,
+                 void (*fn)(const HttpDeps&, const Request&, Response&)) {
+    server_->Get(pattern,
+                 Admin(d->admin, [d, fn](const Request& req, Response& res) { fn(*d, req, res); }));
   };
-  list_route("/api/v1/people", "people", PersonView, &OnCallSetup::people);
-  list_route("/api/v1/units", "units", UnitView, &OnCallSetup::units);
-  list_route("/api/v1/contact_points", "contact_points", ContactPointView,
-             &OnCallSetup::contact_points);
-  list_route("/api/v1/policies", "policies", PolicyView, &OnCallSetup::policies);
-  list_route("/api/v1/routes", "routes", RouteView, &OnCallSetup::routes);
-
-  server_->Get(R"(/api/v1/people/([^/]+)/feed)",
-               admin([this](const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.matches[1];
-    const auto setup = deps_.setup.Get();
-    if (!setup->FindPerson(id)) return WriteError(res, UnknownPerson(id, "id", 404));
-    const std::string url = BaseUrl(req) + "/api/v1/people/" + UrlEncode(id) +
-                            "/duty.ics?token=" + deps_.admin.FeedToken(id);
-    WriteJson(res, 200, json{{"person", id}, {"url", url}}.dump());
-  }));
-
-  // No admin token: phones subscribe with the per-person token in the URL.
+  get("/api/v1/oncall", OnCallNow);
+  get("/api/v1/oncall/gaps", OnCallGaps);
+  get(R"(/api/v1/people/([^/]+)/feed)", PersonFeed);
+  get("/api/v1/checkins", ListCheckins);
+  auto list = [&](const std::string& path, Handler h) { server_->Get(path, Admin(d->admin, h)); };
+  list("/api/v1/people", SetupList(*d, "people", &OnCallSetup::people, PersonView));
+  list("/api/v1/units", SetupList(*d, "units", &OnCallSetup::units, UnitView));
+  list("/api/v1/contact_points",
+       SetupList(*d, "contact_points", &OnCallSetup::contact_points, ContactPointView));
+  list("/api/v1/policies", SetupList(*d, "policies", &OnCallSetup::policies, PolicyView));
+  list("/api/v1/routes", SetupList(*d, "routes", &OnCallSetup::routes, RouteView));
+  // No admin token: the per-person feed token in the URL is checked instead.
   server_->Get(R"(/api/v1/people/([^/]+)/duty\.ics)",
-               [this](const httplib::Request& req, httplib::Response& res) {
-    const std::string id = req.matches[1];
-    const std::string token = req.get_param_value("token");
-    if (!deps_.admin.CheckFeedToken(id, token)) {
-      return WriteError(res, {token.empty() ? "missing_token" : "invalid_token",
-                              "this calendar needs the token from GET /api/v1/people/" + id +
-                                  "/feed (vigilctl oncall feed " + id + ")",
-                              "token", 401});
-    }
-    const auto setup = deps_.setup.Get();
-    const Person* person = setup->FindPerson(id);
-    if (!person) return WriteError(res, UnknownPerson(id, "id", 404));
-    const TimeMs now = deps_.clock.Now();
-    std::vector<OnDuty> shifts;
-    for (const auto& s : setup->schedules) {
-      auto mine = ShiftsOf(s, setup->RostersFor(s.id), id, now - 7 * kDayMs, now + 60 * kDayMs);
-      shifts.insert(shifts.end(), mine.begin(), mine.end());
-    }
-    std::stable_sort(shifts.begin(), shifts.end(),
-                     [](const OnDuty& a, const OnDuty& b) { return a.from < b.from; });
-    res.status = 200;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(DutyCalendarIcs(person->name.empty() ? id : person->name, shifts),
-                    "text/calendar; charset=utf-8");
-  });
-
-  Post("/api/v1/checkins", [this](const httplib::Request& req, httplib::Response& res,
-                                  const std::string& body) {
-    if (auto ok = deps_.admin.Check(req.get_header_value("Authorization")); !ok) {
+               [d](const Request& req, Response& res) { DutyIcs(*d, req, res); });
+  Post("/api/v1/checkins", [d](const Request& req, Response& res, const std::string& body) {
+    if (auto ok = d->admin.Check(req.get_header_value("Authorization")); !ok) {
       return WriteError(res, ok.error());
     }
-    auto doc = ParseJsonObject(body);
-    if (!doc) return WriteError(res, doc.error());
-    auto person = doc->value("person", json());
-    if (!person.is_string() || person.get<std::string>().empty()) {
-      return WriteError(res, {"missing_field", "person (a person id) is required", "person"});
-    }
-    auto via = doc->value("via", json("api"));
-    if (!via.is_string() || (via != "api" && via != "cli" && via != "console")) {
-      return WriteError(res, {"invalid_field", "via must be api, cli or console", "via"});
-    }
-    const std::string id = person.get<std::string>();
-    if (!deps_.setup.Get()->FindPerson(id)) return WriteError(res, UnknownPerson(id, "person", 400));
-    auto done = deps_.engine.Submit(CheckInCommand{id, via.get<std::string>(), {}}).get();
-    if (!done) return WriteError(res, done.error());
-    json rows = json::array();
-    for (const auto& r : *done) {
-      rows.push_back({{"schedule", r.schedule}, {"person", r.person},
-                      {"shift_start", FormatTimestamp(r.shift_start)},
-                      {"shift_end", FormatTimestamp(r.shift_end)},
-                      {"checked_in_at", TimeOrNull(r.checked_in_at.value_or(deps_.clock.Now()))}});
-    }
-    WriteJson(res, 200, json{{"checked_in", rows}}.dump());
+    PostCheckin(*d, req, res, body);
   });
-
-  server_->Get("/api/v1/checkins", admin([this](const httplib::Request& req,
-                                                httplib::Response& res) {
-    const auto setup = deps_.setup.Get();
-    const TimeMs now = deps_.clock.Now();
-    auto from = ParseTimeParam(req, "from", setup->time_zone, now - kDayMs);
-    if (!from) return WriteError(res, from.error());
-    auto to = ParseTimeParam(req, "to", setup->time_zone, now + 7 * kDayMs);
-    if (!to) return WriteError(res, to.error());
-    if (*to <= *from) return WriteError(res, {"invalid_param", "to must be after from", "to"});
-    auto rows = deps_.reads.Checkins(*from, *to);
-    if (!rows) return WriteError(res, rows.error());
-    json list = json::array();
-    for (const auto& r : *rows) list.push_back(CheckinView(*setup, r));
-    WriteJson(res, 200,
-              json{{"from", FormatTimestamp(*from)}, {"to", FormatTimestamp(*to)},
-                   {"time_zone", setup->time_zone}, {"checkins", list}}.dump());
-  }));
 }
 
 }  // namespace vigil

@@ -10,7 +10,11 @@ namespace {
 
 using nlohmann::json;
 
-double Minutes(TimeMs ms) { return static_cast<double>(ms) / 60'000.0; }
+// Whole minutes as an integer, anything finer as a fraction ("after: 90s" is 1.5).
+json Minutes(TimeMs ms) {
+  if (ms % 60'000 == 0) return ms / 60'000;
+  return static_cast<double>(ms) / 60'000.0;
+}
 
 json Opt(const std::optional<TimeMs>& t) { return t ? json(FormatTimestamp(*t)) : json(); }
 
@@ -21,11 +25,16 @@ std::string PersonName(const OnCallSetup& setup, const std::string& id) {
 
 std::string_view TargetKind(Target::Kind k) {
   switch (k) {
-    case Target::Kind::kPerson: return "person";
-    case Target::Kind::kRole: return "role";
-    case Target::Kind::kSchedule: return "schedule";
-    case Target::Kind::kContactPoint: return "contact_point";
-    case Target::Kind::kWebhook: return "webhook";
+    case Target::Kind::kPerson:
+      return "person";
+    case Target::Kind::kRole:
+      return "role";
+    case Target::Kind::kSchedule:
+      return "schedule";
+    case Target::Kind::kContactPoint:
+      return "contact_point";
+    case Target::Kind::kWebhook:
+      return "webhook";
   }
   return "role";
 }
@@ -73,7 +82,10 @@ json ScheduleOnDutyView(const OnCallSetup& setup, const Schedule& s, TimeMs at) 
                   {"from", TimeOrNull(d.from)},
                   {"until", TimeOrNull(d.until)}});
   }
-  return {{"id", s.id}, {"name", s.name}, {"unit", s.unit}, {"time_zone", s.time_zone},
+  return {{"id", s.id},
+          {"name", s.name},
+          {"unit", s.unit},
+          {"time_zone", s.time_zone},
           {"on_duty", on}};
 }
 
@@ -83,7 +95,7 @@ json PersonView(const Person& p) {
   for (const auto& n : p.notify) {
     notify.push_back({{"via", n.via}, {"after_minutes", Minutes(n.after)}});
   }
-  return {{"id", p.id},     {"name", p.name},           {"unit", p.unit},
+  return {{"id", p.id},       {"name", p.name},       {"unit", p.unit},
           {"roles", p.roles}, {"contacts", contacts}, {"notify", notify}};
 }
 
@@ -92,11 +104,8 @@ json UnitView(const Unit& u) {
 }
 
 json ContactPointView(const ContactPoint& c) {
-  return {{"id", c.id},
-          {"name", c.name},
-          {"phone", c.phone},
-          {"email", c.email},
-          {"notes", c.notes}};
+  return {
+      {"id", c.id}, {"name", c.name}, {"phone", c.phone}, {"email", c.email}, {"notes", c.notes}};
 }
 
 json PolicyView(const EscalationPolicy& p) {
@@ -110,7 +119,7 @@ json PolicyView(const EscalationPolicy& p) {
           {"name", p.name},
           {"levels", levels},
           {"repeat", p.repeat},
-          {"ack_timeout_minutes", p.ack_timeout > 0 ? json(Minutes(p.ack_timeout)) : json()}};
+          {"ack_timeout_minutes", p.ack_timeout > 0 ? Minutes(p.ack_timeout) : json()}};
 }
 
 json RouteView(const Route& r) {

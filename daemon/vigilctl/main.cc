@@ -1,4 +1,5 @@
-// vigilctl: the command line for vigild (alerts, ack/resolve, watch, integrations, status).
+// vigilctl: the command line for vigild (alerts, ack/resolve, watch, integrations, status,
+// who is on duty, check-ins, people).
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
@@ -15,7 +16,9 @@ int main(int argc, char** argv) {
       "  vigilctl alerts --status open          cảnh báo đang mở / open alerts\n"
       "  vigilctl show 12                       chi tiết và nhật ký / details and event log\n"
       "  vigilctl ack 12 --note \"đang xử lý\"    xác nhận đã nhận / acknowledge\n"
-      "  vigilctl watch                         theo dõi trực tiếp / live console\n"
+      "  vigilctl watch --as hai                trực tiếp, nhận báo động của hai / live console\n"
+      "  vigilctl oncall                        ai đang trực / who is on duty\n"
+      "  vigilctl checkin hai                   xác nhận có mặt ca trực lễ / holiday check-in\n"
       "Environment: VIGIL_URL, VIGIL_TOKEN, VIGIL_DATA_DIR, VIGIL_LANG=en");
   Options o;
   const char* env_dir = std::getenv("VIGIL_DATA_DIR");
@@ -55,6 +58,34 @@ int main(int argc, char** argv) {
   w->add_option("--count", watch.count, "exit after N messages");
   w->add_flag("--no-backlog", no_backlog, "do not list open alerts first");
   w->add_flag("--repeats", watch.repeats, "also show repeated triggers");
+  auto* as = w->add_option("--as", watch.as,
+                           "a person id: their pages, check-in reminders and 'c' to check in");
+  w->add_flag("--all", watch.all, "every person's pages / báo động của mọi người")->excludes(as);
+
+  OnCallArgs oc;
+  auto* oncall = app.add_subcommand("oncall", "who is on duty and why / ai đang trực, vì sao");
+  oncall->add_option("--at", oc.at, "RFC 3339 or local time 2026-04-30T20:00 (default: now)");
+  oncall->add_option("--schedule", oc.schedule, "only this schedule id");
+  GapsArgs gaps;
+  auto* ogaps = oncall->add_subcommand("gaps", "times nobody is on duty / khoảng trống lịch trực");
+  ogaps->add_option("--days", gaps.days, "look this many days ahead (1-366, default 30)")
+      ->check(CLI::Range(1, 366));
+  ogaps->add_option("--role", gaps.role, "duty_officer (default), duty_leader or backup")
+      ->check(CLI::IsMember({"duty_officer", "duty_leader", "backup"}));
+  ogaps->add_option("--from", gaps.from, "start (default: now)");
+  ogaps->add_option("--schedule", gaps.schedule, "only this schedule id");
+  std::string person;
+  auto* ofeed = oncall->add_subcommand("feed", "a person's duty calendar URL / lịch trực (.ics)");
+  ofeed->add_option("person", person, "person id")->required();
+
+  auto* checkin = app.add_subcommand("checkin", "confirm on duty / xác nhận có mặt ca trực lễ");
+  checkin->add_option("person", person, "person id")->required();
+  CheckinsArgs board;
+  auto* checkins = app.add_subcommand("checkins", "holiday check-in board / bảng xác nhận trực");
+  checkins->add_option("--from", board.from, "default: 24 hours ago");
+  checkins->add_option("--to", board.to, "default: 7 days ahead");
+  auto* people =
+      app.add_subcommand("people", "people on the on-call config / danh sách người trực");
 
   auto* integ = app.add_subcommand("integrations", "integration keys / khoá tích hợp");
   integ->require_subcommand(1);
@@ -82,5 +113,11 @@ int main(int argc, char** argv) {
   if (*iadd) return AddIntegration(o, iname, ikind);
   if (*integ) return ListIntegrations(o);
   if (*status) return Status(o);
+  if (*ogaps) return OnCallGaps(o, gaps);
+  if (*ofeed) return OnCallFeed(o, person);
+  if (*oncall) return OnCall(o, oc);
+  if (*checkin) return CheckIn(o, person, "cli");
+  if (*checkins) return ListCheckins(o, board);
+  if (*people) return ListPeople(o);
   return 2;
 }
