@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -148,7 +149,11 @@ ConfigResult ParseConfig(const std::string& text, const std::string& file) {
   } catch (const YAML::Exception& e) {
     errors.push_back({file, e.mark.line + 1, e.msg});
   }
-  if (!errors.empty()) return std::unexpected(std::move(errors));
+  if (!errors.empty()) {
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+    return std::unexpected(std::move(errors));
+  }
   return cfg;
 }
 

@@ -62,6 +62,7 @@ void NotifierWorker::Run() {
     }
     zmq::send_multipart(receipts_, std::span(receipt.data(), n));
   }
+  control_.unbind(ControlEndpoint(*channel_));  // free the address now, not on the reaper
   jobs_.close();
   receipts_.close();
   control_.close();

@@ -35,6 +35,7 @@ void Publisher::Run() {
     pub_.send(parts[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     pub_.send(parts[1], zmq::send_flags::dontwait);
   }
+  pull_.unbind(kPublishEndpoint);  // free the address now, not on the reaper thread
   pull_.close();
   pub_.close();
 }

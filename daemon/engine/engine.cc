@@ -84,6 +84,10 @@ void Engine::Stop() {
   }
   Wake();
   if (thread_.joinable()) thread_.join();
+  // Unbind first: close() frees an inproc address only later, on ZeroMQ's reaper thread, and
+  // an engine started right after (a restart in tests) must be able to bind it again.
+  if (jobs_) jobs_.unbind(JobsEndpoint("console"));
+  if (receipts_) receipts_.unbind(kReceiptsEndpoint);
   jobs_.close();
   receipts_.close();
   publish_.close();

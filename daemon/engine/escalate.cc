@@ -91,7 +91,11 @@ void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
   const auto recipients = ResolveLevel(setup, level, row.schedule, b.now);
   json who = json::array();
   for (const auto& r : recipients) {
-    who.push_back(r.why);
+    json entry = {{"why", r.why}};
+    if (!r.person.empty()) entry["person"] = r.person;
+    if (!r.contact_point.empty()) entry["contact_point"] = r.contact_point;
+    if (!r.webhook.empty()) entry["webhook"] = r.webhook;
+    who.push_back(std::move(entry));
     if (const Person* p = r.person.empty() ? nullptr : setup.FindPerson(r.person)) {
       NotifyPerson(*p, row.alert_id, LevelPayload(alert, row.level + 1, r.why), b);
     } else if (const ContactPoint* cp = setup.FindContactPoint(r.contact_point)) {
@@ -167,6 +171,13 @@ void Engine::CycleEscalations(Batch& b) {
 
 void Engine::CycleOutbox(Batch& b) {
   for (auto& r : store_.DueOutbox(b.now, 1000)) {
+    if (r.channel != "console") {
+      // No worker for this channel yet (the notifiers issue adds them): keep the row,
+      // visible and untried, and look again later instead of counting failed attempts.
+      store_.Reschedule(r.id, b.now + options_.delivery_retry_max, r.attempts);
+      store_.RecordDeliveryError(r.id, "no " + r.channel + " worker yet");
+      continue;
+    }
     ++r.attempts;
     store_.Reschedule(r.id, b.now + Backoff(r.attempts), r.attempts);
     b.jobs.push_back(std::move(r));

@@ -154,8 +154,8 @@ class WriteStore {
   bool AddCheckin(const CheckinRow& row);
   std::vector<CheckinRow> DueCheckins(TimeMs now, int limit);
   void UpdateCheckin(const CheckinRow& row);
-  // Confirms every open check-in of `person` whose shift runs at `now` (or starts within
-  // `early`). Returns the rows confirmed.
+  // Confirms every check-in of `person` whose shift runs at `now` (or starts within `early`).
+  // Returns those shifts' rows; one already confirmed keeps its first confirmation.
   std::vector<CheckinRow> CheckIn(const std::string& person, TimeMs now, TimeMs early,
                                   const std::string& via);
   int RequeueUndelivered(TimeMs now);  // after a restart: re-send everything unconfirmed

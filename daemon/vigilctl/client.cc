@@ -64,12 +64,24 @@ int ReportFailure(const Reply& r, const Options& o, const std::string& server) {
       {"already_resolved", {"Cảnh báo đã được xử lý xong (resolved) trước đó.",
                             "The alert is already resolved."}},
       {"conflict", {"Đã tồn tại.", "Already exists."}},
+      {"invalid_param", {"Tham số không hợp lệ.", "Invalid parameter."}},
+      {"invalid_field", {"Dữ liệu không hợp lệ.", "Invalid field."}},
+      {"missing_field", {"Thiếu dữ liệu bắt buộc.", "A required field is missing."}},
+      {"invalid_json", {"Nội dung gửi lên không phải JSON hợp lệ.", "The body is not valid JSON."}},
+      {"unknown_person", {"Không có người này trong cấu hình.", "No such person in the config."}},
+      {"no_shift", {"Không có ca trực lễ nào đang diễn ra hoặc sắp bắt đầu cho người này.",
+                    "No holiday shift running or about to start for this person."}},
+      {"payload_too_large", {"Nội dung quá lớn (tối đa 512 KiB).", "Body too large (512 KiB max)."}},
+      {"shutting_down", {"vigild đang dừng; thử lại sau ít giây.",
+                         "vigild is stopping; retry in a few seconds."}},
+      {"storage_error", {"Cơ sở dữ liệu không ghi được; thử lại.",
+                         "The database could not write; retry."}},
   };
   const auto& err = r.body.contains("error") ? r.body["error"] : nlohmann::json::object();
   const std::string code = err.value("code", "");
   auto it = kText.find(code);
-  std::cerr << Tr(l, "Lỗi", "Error") << " (HTTP " << r.status << "): "
-            << (it != kText.end() ? Tr(l, it->second.first, it->second.second) : "");
+  std::cerr << Tr(l, "Lỗi", "Error") << " (HTTP " << r.status << "):";
+  if (it != kText.end()) std::cerr << " " << Tr(l, it->second.first, it->second.second);
   if (err.contains("message")) std::cerr << " " << err["message"].get<std::string>();
   if (err.contains("field")) {
     std::cerr << " [" << Tr(l, "trường", "field") << ": " << err["field"].get<std::string>() << "]";

@@ -145,7 +145,11 @@ void PrintEscalated(const View& v, const json& msg) {
   const json e = msg.value("escalation", json::object());
   std::string who;
   for (const auto& r : e.value("recipients", json::array())) {
-    who += (who.empty() ? "" : "; ") + WhyText(l, r.is_string() ? r.get<std::string>() : r.dump());
+    // {"person"|"contact_point"|"webhook": id, "why": reason}; older vigild sent the reason only.
+    std::string text = r.is_string() ? WhyText(l, r.get<std::string>())
+                                     : WhyText(l, r.value("why", std::string()));
+    if (r.is_object() && r.contains("person")) text = Field(r, "person") + " (" + text + ")";
+    who += (who.empty() ? "" : "; ") + text;
   }
   PrintAlert(v, Tr(l, "[LEO THANG]", "[ESCALATED]"), msg);
   std::cout << "\n    " << Tr(l, "Bậc ", "Level ") << Field(e, "level");

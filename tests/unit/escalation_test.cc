@@ -183,6 +183,36 @@ TEST_CASE("an acknowledgement cancels the SMS still waiting for its delay", "[es
   CHECK_FALSE(sms.delivered_at.has_value());
 }
 
+TEST_CASE("an SMS waits untried, not failing, until an SMS worker exists", "[escalation]") {
+  EngineWorld w;
+  w.clock.Advance(7 * 24 * 60 * kMin);  // Bình's week
+  w.Configure(kSetup);
+  auto a = w.Send(EventAction::kTrigger, "no-sms-worker");
+  w.Page();
+  w.Advance(3 * kMin);  // the SMS fell due at 2 minutes
+  w.Advance(30 * kMin);
+  auto deliveries = w.reads().AlertDeliveries(a.alert_id);
+  REQUIRE(deliveries);
+  auto it = std::find_if(deliveries->begin(), deliveries->end(),
+                         [](const OutboxRow& r) { return r.channel == "sms"; });
+  REQUIRE(it != deliveries->end());
+  const OutboxRow& sms = *it;
+  CHECK(sms.attempts == 0);
+  CHECK(sms.last_error == "no sms worker yet");
+  CHECK_FALSE(sms.delivered_at.has_value());
+}
+
+TEST_CASE("escalation events name the people paged", "[escalation]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  auto a = w.Send(EventAction::kTrigger, "who");
+  auto events = w.reads().AlertEvents(a.alert_id);
+  REQUIRE(events);
+  const auto detail = nlohmann::json::parse((*events)[2].detail);
+  CHECK(detail["recipients"][0]["person"] == "an");
+  CHECK(detail["level"] == 1);
+}
+
 TEST_CASE("a level with nobody on duty hands over to the next at once", "[escalation]") {
   EngineWorld w;
   w.Configure(kSetup);
@@ -278,6 +308,12 @@ TEST_CASE("a check-in in time pages nobody", "[checkin]") {
   auto done = w.engine().Submit(CheckInCommand{"cuong", "cli", {}}).get();
   REQUIRE(done);
   CHECK(done->size() == 1);
+  const TimeMs first = *done->front().checked_in_at;
+  w.clock.Advance(kMin);
+  auto again = w.engine().Submit(CheckInCommand{"cuong", "api", {}}).get();  // harmless
+  REQUIRE(again);
+  CHECK(again->front().checked_in_at == first);
+  CHECK(again->front().checked_in_via == "cli");
   w.Advance(30 * kMin);
   auto next = w.Send(EventAction::kTrigger, "probe");
   CHECK(w.Page().payload["alert"]["id"] == next.alert_id);
