@@ -57,6 +57,41 @@ struct Config {
 
   std::vector<IntegrationConfig> integrations;
 
+  // How people are paged beyond the console. A channel absent here has no worker: its
+  // deliveries wait in the outbox. Secrets live in files named here, never in this file.
+  struct Channels {
+    struct Email {
+      std::string url;  // smtp://host:587 (STARTTLS) or smtps://host:465
+      bool starttls = true;
+      std::string username, password_file;
+      std::string from, from_name = "Vigil";
+      TimeMs timeout = 10'000;
+    };
+    struct Sms {
+      std::string url, method = "POST";
+      std::vector<std::pair<std::string, std::string>> headers;  // values may hold {{...}}
+      std::string body;  // placeholders {{to}} {{text}} {{text_json}} {{text_url}} {{id}}
+      bool fold_diacritics = true;
+      int max_chars = 160;
+      TimeMs timeout = 10'000;
+    };
+    struct Telegram {
+      std::string api_base = "https://api.telegram.org";
+      std::string bot_token_file;
+      TimeMs timeout = 10'000;
+    };
+    struct Webhook {
+      std::string secret_file;
+      std::string preset;  // "", "slack" or "mattermost"
+      TimeMs timeout = 10'000;
+    };
+    std::optional<Email> email;
+    std::optional<Sms> sms;
+    std::optional<Telegram> telegram;
+    std::optional<Webhook> webhook;
+    int max_attempts = 5;  // then the person's next contact method is tried
+  } channels;
+
   // Default zone for local times written in the config (schedules may set their own).
   std::string time_zone = kDefaultTimeZone;
   // Units, people, contact points, schedules, holidays, rosters, policies and routes.

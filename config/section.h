@@ -129,6 +129,8 @@ namespace vigil::config_internal {
 // holiday_rosters, policies, routes and checkin into cfg.oncall, then checks every
 // cross-reference. Defined in oncall_config.cc.
 void ReadOnCall(Section& root, Config& cfg);
+// Reads the channels section into cfg.channels. Defined in channels_config.cc.
+void ReadChannels(Section& root, Config& cfg);
 // Checks ids are unique and every reference names something that exists; rosters do not
 // overlap. Defined in oncall_validate.cc.
 void ValidateOnCall(const OnCallSetup& o, const std::string& file,

@@ -28,6 +28,10 @@
 #include "daemon/http/server.h"
 #include "daemon/store/store.h"
 #include "notifiers/console/console_channel.h"
+#include "notifiers/email/email_channel.h"
+#include "notifiers/sms/sms_channel.h"
+#include "notifiers/telegram/telegram_channel.h"
+#include "notifiers/webhook/webhook_channel.h"
 
 namespace vigil {
 namespace {
@@ -157,6 +161,59 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
             next->oncall.schedules.size(), next->oncall.routes.size());
 }
 
+// A secret kept in its own file (mode 0600 advised): the first line, trimmed.
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return vigil::Fail("io_error", key + ": cannot read " + path, key, 500);
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+// The configured channels beyond the console, each ready for its own worker.
+Result<std::vector<std::unique_ptr<Channel>>> BuildChannels(const Config& cfg, const Clock& clock) {
+  std::vector<std::unique_ptr<Channel>> out;
+  const Lang lang = ParseLang(cfg.language);
+  const auto& c = cfg.channels;
+  if (c.email) {
+    EmailOptions o{c.email->url, c.email->starttls, c.email->username, "", c.email->from,
+                   c.email->from_name, static_cast<long>(c.email->timeout), lang};
+    if (!c.email->password_file.empty()) {
+      auto pw = ReadSecretFile(c.email->password_file, "channels.email.password_file");
+      if (!pw) return std::unexpected(pw.error());
+      o.password = *pw;
+    }
+    out.push_back(std::make_unique<EmailChannel>(std::move(o), clock));
+  }
+  if (c.sms) {
+    out.push_back(std::make_unique<SmsChannel>(
+        SmsOptions{c.sms->url, c.sms->method, c.sms->headers, c.sms->body,
+                   c.sms->fold_diacritics, static_cast<size_t>(c.sms->max_chars),
+                   static_cast<long>(c.sms->timeout), lang},
+        clock));
+  }
+  if (c.telegram) {
+    auto token = ReadSecretFile(c.telegram->bot_token_file, "channels.telegram.bot_token_file");
+    if (!token) return std::unexpected(token.error());
+    TelegramOptions o{c.telegram->api_base, *token, static_cast<long>(c.telegram->timeout), lang};
+    if (auto ok = CheckTelegramOptions(o); !ok) return std::unexpected(ok.error());
+    out.push_back(std::make_unique<TelegramChannel>(std::move(o), clock));
+  }
+  if (c.webhook) {
+    WebhookOptions o{"", c.webhook->preset, static_cast<long>(c.webhook->timeout), lang};
+    if (!c.webhook->secret_file.empty()) {
+      auto secret = ReadSecretFile(c.webhook->secret_file, "channels.webhook.secret_file");
+      if (!secret) return std::unexpected(secret.error());
+      o.secret = *secret;
+    }
+    if (auto ok = CheckWebhookOptions(o); !ok) return std::unexpected(ok.error());
+    out.push_back(std::make_unique<WebhookChannel>(std::move(o), clock));
+  }
+  return out;
+}
+
 // The running daemon: every component, started in dependency order, stopped in reverse.
 class Daemon {
  public:
@@ -189,6 +246,7 @@ class Daemon {
   std::unique_ptr<ReadStore> reads_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<NotifierWorker> console_;
+  std::vector<std::unique_ptr<NotifierWorker>> workers_;  // one per configured channel
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<HttpServer> http_;
   std::thread server_;
@@ -235,10 +293,18 @@ bool Daemon::StartEngine() {
   if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
   console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
   console_->Start();
+  auto channels = BuildChannels(cfg_, clock_);
+  if (!channels) return Fail(channels.error());
+  std::vector<std::string> names;
+  for (auto& ch : *channels) {
+    names.push_back(ch->name());
+    workers_.push_back(std::make_unique<NotifierWorker>(ctx_, std::move(ch)));
+    workers_.back()->Start();
+  }
   engine_ = std::make_unique<Engine>(
       *store_, clock_, ctx_, registry_, setup_, metrics_,
       EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
-                    cfg_.engine.delivery_retry_max});
+                    cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, names});
   http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, setup_, registry_, *admin_,
                                                 metrics_,
                                                 clock_, publisher_->endpoint(), kVersion},
@@ -292,6 +358,7 @@ void Daemon::Stop() {
   }
   if (engine_) engine_->Stop();  // commits everything already submitted
   if (console_) console_->Stop();
+  for (auto& w : workers_) w->Stop();
   if (publisher_) publisher_->Stop();
   std::error_code ec;
   if (engine_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);

@@ -57,10 +57,15 @@ Result<void> Engine::Start() {
     return Fail("storage_error", std::string("cannot load state: ") + e.what(), "", 500);
   }
   metrics_.open_alerts.Set(static_cast<double>(open_.size()));
-  jobs_ = zmq::socket_t(ctx_, zmq::socket_type::push);
-  jobs_.set(zmq::sockopt::linger, 0);
-  jobs_.set(zmq::sockopt::sndhwm, 100'000);
-  jobs_.bind(JobsEndpoint("console"));
+  std::vector<std::string> channels = options_.channels;
+  channels.push_back("console");
+  for (const auto& ch : channels) {
+    zmq::socket_t push(ctx_, zmq::socket_type::push);
+    push.set(zmq::sockopt::linger, 0);
+    push.set(zmq::sockopt::sndhwm, 100'000);
+    push.bind(JobsEndpoint(ch));
+    jobs_[ch] = std::move(push);
+  }
   receipts_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
   receipts_.set(zmq::sockopt::linger, 0);
   receipts_.bind(kReceiptsEndpoint);
@@ -86,9 +91,12 @@ void Engine::Stop() {
   if (thread_.joinable()) thread_.join();
   // Unbind first: close() frees an inproc address only later, on ZeroMQ's reaper thread, and
   // an engine started right after (a restart in tests) must be able to bind it again.
-  if (jobs_) jobs_.unbind(JobsEndpoint("console"));
+  for (auto& [ch, push] : jobs_) {
+    push.unbind(JobsEndpoint(ch));
+    push.close();
+  }
+  jobs_.clear();
   if (receipts_) receipts_.unbind(kReceiptsEndpoint);
-  jobs_.close();
   receipts_.close();
   publish_.close();
 }
@@ -440,14 +448,13 @@ void Engine::RunCycle() {
 }
 
 void Engine::SendJob(const OutboxRow& row) {
-  // Only the console channel has a worker until the notifiers issue; rows for e-mail, SMS,
-  // Telegram and webhooks stay pending in the outbox (visible per alert) until one exists.
-  if (row.channel != "console") return;
+  auto socket = jobs_.find(row.channel);
+  if (socket == jobs_.end()) return;  // no worker: the row waits in the outbox (CycleOutbox)
   const std::string id = std::to_string(row.id);
   const std::string key = IdempotencyKey(row.id);
   std::array<zmq::const_buffer, 4> parts = {zmq::buffer(id), zmq::buffer(key),
                                             zmq::buffer(row.recipient), zmq::buffer(row.payload)};
-  if (zmq::send_multipart(jobs_, parts, zmq::send_flags::dontwait)) {
+  if (zmq::send_multipart(socket->second, parts, zmq::send_flags::dontwait)) {
     metrics_.deliveries_sent.Increment();
   }  // else: no worker right now; the row stays due and the cycle re-sends it
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <map>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,9 @@ struct EngineOptions {
   int batch_max = 8192;
   TimeMs delivery_retry = 30'000;
   TimeMs delivery_retry_max = 600'000;
+  int max_attempts = 5;  // then the delivery fails and the person's next contact is paged
+  // Channels with a worker, besides the console (which always has one).
+  std::vector<std::string> channels;
 };
 
 class Engine {
@@ -139,6 +143,8 @@ class Engine {
   void CycleCheckins(Batch& b);
   void SeedCheckins(const OnCallSetup& setup, TimeMs now);
   void CycleOutbox(Batch& b);
+  // Gives a delivery up after the attempt cap and pages the person's next contact method.
+  void GiveUp(const OutboxRow& row, Batch& b);
   void CommitCycle(Batch& b);
   void ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
   void ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
@@ -169,7 +175,8 @@ class Engine {
   // Owned by the engine thread once started.
   OpenAlertIndex open_;
   std::optional<TimeMs> next_due_;
-  zmq::socket_t jobs_, receipts_, publish_;
+  std::map<std::string, zmq::socket_t> jobs_;  // one PUSH per channel with a worker
+  zmq::socket_t receipts_, publish_;
   std::thread thread_;
   bool stopping_ = false;
 };

@@ -1,6 +1,8 @@
 // The engine's escalation, notification and check-in steps. Each runs inside the caller's
 // transaction (a command batch or the timed cycle) and only records what to send; Flush
 // sends it after the commit.
+#include <algorithm>
+
 #include "daemon/common/log.h"
 #include "daemon/engine/batch.h"
 #include "daemon/engine/engine.h"
@@ -53,9 +55,10 @@ void Engine::NotifyPerson(const Person& person, std::int64_t alert_id,
   for (const auto& rule : person.notify) {
     const Contact* contact = person.FindContact(rule.via);
     if (!contact) continue;
-    AddDelivery(Delivery(contact->kind, contact->address,
-                         alert_id > 0 ? std::optional(alert_id) : std::nullopt, payload),
-                rule.after, b);
+    OutboxRow row = Delivery(contact->kind, contact->address,
+                             alert_id > 0 ? std::optional(alert_id) : std::nullopt, payload);
+    row.person = person.id;
+    AddDelivery(std::move(row), rule.after, b);
   }
 }
 
@@ -171,16 +174,47 @@ void Engine::CycleEscalations(Batch& b) {
 
 void Engine::CycleOutbox(Batch& b) {
   for (auto& r : store_.DueOutbox(b.now, 1000)) {
-    if (r.channel != "console") {
-      // No worker for this channel yet (the notifiers issue adds them): keep the row,
-      // visible and untried, and look again later instead of counting failed attempts.
+    if (!jobs_.count(r.channel)) {
+      // No worker for this channel (not configured): keep the row, visible and untried, and
+      // look again later instead of counting failed attempts.
       store_.Reschedule(r.id, b.now + options_.delivery_retry_max, r.attempts);
-      store_.RecordDeliveryError(r.id, "no " + r.channel + " worker yet");
+      store_.RecordDeliveryError(r.id, "no " + r.channel + " worker");
+      continue;
+    }
+    if (r.attempts >= options_.max_attempts) {
+      GiveUp(r, b);
       continue;
     }
     ++r.attempts;
     store_.Reschedule(r.id, b.now + Backoff(r.attempts), r.attempts);
     b.jobs.push_back(std::move(r));
+  }
+}
+
+void Engine::GiveUp(const OutboxRow& row, Batch& b) {
+  store_.FailDelivery(row.id, b.now);
+  Log("engine")->warn("delivery_failed outbox_id={} channel={} attempts={}", row.id, row.channel,
+                      row.attempts);
+  if (!row.alert_id || row.person.empty()) return;
+  store_.InsertAlertEvent(*row.alert_id, b.now, "delivery_failed", "engine",
+                          json{{"channel", row.channel}, {"person", row.person},
+                               {"attempts", row.attempts}}.dump());
+  const Person* person = b.setup->FindPerson(row.person);
+  if (!person) return;
+  const auto tried = store_.ChannelsTried(*row.alert_id, row.person);
+  std::vector<std::string> order;  // the person's rules in order, then the console
+  for (const auto& rule : person->notify) order.push_back(rule.via);
+  order.push_back("console");
+  for (const auto& via : order) {  // the next contact method not yet used for this alert
+    if (std::find(tried.begin(), tried.end(), via) != tried.end()) continue;
+    if (const Contact* c = person->FindContact(via)) {
+      OutboxRow next = Delivery(c->kind, c->address, row.alert_id, row.payload);
+      next.person = row.person;
+      AddDelivery(std::move(next), 0, b);
+      store_.InsertAlertEvent(*row.alert_id, b.now, "delivery_fallback", "engine",
+                              json{{"from", row.channel}, {"to", c->kind}}.dump());
+      return;
+    }
   }
 }
 

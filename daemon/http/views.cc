@@ -50,6 +50,8 @@ nlohmann::json DeliveryView(const OutboxRow& r) {
           {"next_attempt_at", OptTime(r.delivered_at ? std::nullopt : r.due_at)},
           {"delivered_at", OptTime(r.delivered_at)},
           {"cancelled_at", OptTime(r.cancelled_at)},
+          {"failed_at", OptTime(r.failed_at)},
+          {"person", r.person},
           {"last_error", r.last_error}};
 }
 

@@ -120,7 +120,8 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
     Lease lease(*this);
     auto st = lease.db().Prepare(
         "SELECT id,channel,recipient,created_at,attempts,due_at,delivered_at,cancelled_at,"
-        "coalesce(last_error,'') FROM outbox WHERE alert_id=? ORDER BY id");
+        "coalesce(last_error,''),coalesce(person,''),failed_at FROM outbox WHERE alert_id=? "
+        "ORDER BY id");
     st.Bind(1, alert_id);
     std::vector<OutboxRow> out;
     while (st.Step()) {
@@ -135,6 +136,8 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
       r.delivered_at = st.OptInt(6);
       r.cancelled_at = st.OptInt(7);
       r.last_error = st.Text(8);
+      r.person = st.Text(9);
+      r.failed_at = st.OptInt(10);
       out.push_back(std::move(r));
     }
     return out;

@@ -49,6 +49,8 @@ struct OutboxRow {
   std::optional<TimeMs> delivered_at;
   std::optional<TimeMs> cancelled_at;  // acknowledged or resolved before it went out
   std::string last_error;
+  std::string person;  // whose page it is (empty for broadcasts and contact points)
+  std::optional<TimeMs> failed_at;  // given up after the attempt cap
 };
 
 // The idempotency key every message carries; stable across re-sends of the row.
@@ -142,6 +144,10 @@ class WriteStore {
   void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
   std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
+  // Gives a delivery up (attempt cap reached): no more retries.
+  void FailDelivery(std::int64_t outbox_id, TimeMs now);
+  // The channels already used to page `person` about an alert.
+  std::vector<std::string> ChannelsTried(std::int64_t alert_id, const std::string& person);
   std::optional<TimeMs> NextDue();  // earliest due delivery, escalation step or check-in
   // Stops every undelivered delivery of an alert (after an ack or resolve). Returns how many.
   int CancelPendingDeliveries(std::int64_t alert_id, TimeMs now);

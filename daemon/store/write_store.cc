@@ -8,7 +8,7 @@ namespace vigil {
 namespace {
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -82,6 +82,11 @@ CREATE TABLE checkins(
   UNIQUE(schedule, person, shift_start));
 CREATE INDEX checkins_due ON checkins(due_at) WHERE due_at IS NOT NULL;
 ALTER TABLE outbox ADD COLUMN cancelled_at INTEGER;
+)sql",
+    // 3: notifier channels (issue 4): whose delivery it is, and when it was given up.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN person TEXT;
+ALTER TABLE outbox ADD COLUMN failed_at INTEGER;
 )sql",
 };
 
@@ -210,14 +215,15 @@ void WriteStore::PrepareStatements() {
       "a.summary, a.source FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id "
       "WHERE a.id=?");
   insert_outbox_ = db_.Prepare(
-      "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at) "
-      "VALUES(?,?,?,?,?,?,?)");
+      "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at,person) "
+      "VALUES(?,?,?,?,?,?,?,?)");
   delivered_ = db_.Prepare(
       "UPDATE outbox SET delivered_at=?, due_at=NULL WHERE id=? AND delivered_at IS NULL");
   delivery_error_ = db_.Prepare("UPDATE outbox SET last_error=? WHERE id=?");
   due_ = db_.Prepare(
-      "SELECT id,channel,recipient,alert_id,payload,created_at,attempts,due_at FROM outbox "
-      "WHERE delivered_at IS NULL AND due_at<=? ORDER BY due_at LIMIT ?");
+      "SELECT id,channel,recipient,alert_id,payload,created_at,attempts,due_at,"
+      "coalesce(person,'') FROM outbox WHERE delivered_at IS NULL AND due_at<=? "
+      "ORDER BY due_at LIMIT ?");
   reschedule_ = db_.Prepare("UPDATE outbox SET due_at=?, attempts=? WHERE id=?");
   next_due_ = db_.Prepare(
       "SELECT min(t) FROM ("
@@ -319,8 +325,13 @@ std::int64_t WriteStore::InsertOutbox(const OutboxRow& r) {
       .Bind(4, r.payload)
       .Bind(5, r.created_at)
       .Bind(6, static_cast<std::int64_t>(r.attempts))
-      .Bind(7, r.due_at)
-      .Run();
+      .Bind(7, r.due_at);
+  if (r.person.empty()) {
+    insert_outbox_.BindNull(8);
+  } else {
+    insert_outbox_.Bind(8, r.person);
+  }
+  insert_outbox_.Run();
   return db_.LastInsertId();
 }
 
@@ -345,10 +356,25 @@ std::vector<OutboxRow> WriteStore::DueOutbox(TimeMs now, int limit) {
     r.created_at = due_.Int(5);
     r.attempts = static_cast<int>(due_.Int(6));
     r.due_at = due_.OptInt(7);
+    r.person = due_.Text(8);
     rows.push_back(std::move(r));
   }
   due_.Reset();
   return rows;
+}
+
+void WriteStore::FailDelivery(std::int64_t outbox_id, TimeMs now) {
+  auto st = db_.Prepare("UPDATE outbox SET due_at=NULL, failed_at=? WHERE id=?");
+  st.Bind(1, now).Bind(2, outbox_id).Run();
+}
+
+std::vector<std::string> WriteStore::ChannelsTried(std::int64_t alert_id,
+                                                   const std::string& person) {
+  auto st = db_.Prepare("SELECT DISTINCT channel FROM outbox WHERE alert_id=? AND person=?");
+  st.Bind(1, alert_id).Bind(2, person);
+  std::vector<std::string> out;
+  while (st.Step()) out.push_back(st.Text(0));
+  return out;
 }
 
 void WriteStore::Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts) {

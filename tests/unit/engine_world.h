@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -28,7 +29,8 @@ class EngineWorld {
  public:
   static constexpr TimeMs kRetry = 30'000;
 
-  EngineWorld() : dir_(MakeTempDir()) {
+  explicit EngineWorld(std::vector<std::string> channels = {}, int max_attempts = 5)
+      : dir_(MakeTempDir()), channels_(std::move(channels)), max_attempts_(max_attempts) {
     store_ = std::move(*WriteStore::Open(db_path()));
     reads_ = std::make_unique<ReadStore>(db_path());
     events_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
@@ -44,6 +46,7 @@ class EngineWorld {
     jobs_.close();
     receipts_.close();
     events_.close();
+    channel_jobs_.clear();
     std::filesystem::remove_all(dir_);
   }
 
@@ -89,6 +92,21 @@ class EngineWorld {
   Job NextJob() {
     std::vector<zmq::message_t> parts;
     REQUIRE(zmq::recv_multipart(jobs_, std::back_inserter(parts)));
+    REQUIRE(parts.size() == 4);
+    return {std::stoll(parts[0].to_string()), parts[1].to_string(), parts[2].to_string(),
+            nlohmann::json::parse(parts[3].to_string())};
+  }
+
+  // The next job for a channel other than the console (the test stands in for its worker).
+  Job NextJobOn(const std::string& channel) {
+    auto& sock = channel_jobs_[channel];
+    if (!sock) {
+      sock = zmq::socket_t(ctx_, zmq::socket_type::pull);
+      sock.set(zmq::sockopt::rcvtimeo, 5000);
+      sock.connect(JobsEndpoint(channel));
+    }
+    std::vector<zmq::message_t> parts;
+    REQUIRE(zmq::recv_multipart(sock, std::back_inserter(parts)));
     REQUIRE(parts.size() == 4);
     return {std::stoll(parts[0].to_string()), parts[1].to_string(), parts[2].to_string(),
             nlohmann::json::parse(parts[3].to_string())};
@@ -174,8 +192,9 @@ class EngineWorld {
     return tmpl;
   }
   void StartEngine() {
-    engine_ = std::make_unique<Engine>(*store_, clock, ctx_, registry, setup, metrics,
-                                       EngineOptions{8192, kRetry, 8 * kRetry});
+    engine_ = std::make_unique<Engine>(
+        *store_, clock, ctx_, registry, setup, metrics,
+        EngineOptions{8192, kRetry, 8 * kRetry, max_attempts_, channels_});
     REQUIRE(engine_->Start());
     jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
     jobs_.set(zmq::sockopt::rcvtimeo, 5000);
@@ -185,11 +204,14 @@ class EngineWorld {
   }
 
   std::string dir_;
+  std::vector<std::string> channels_;
+  int max_attempts_;
   zmq::context_t ctx_{1};
   std::unique_ptr<WriteStore> store_;
   std::unique_ptr<ReadStore> reads_;
   std::unique_ptr<Engine> engine_;
   zmq::socket_t jobs_, receipts_, events_;
+  std::map<std::string, zmq::socket_t> channel_jobs_;
   Integration integration_;
   int syncs_ = 0;
 };

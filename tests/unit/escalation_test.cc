@@ -198,7 +198,7 @@ TEST_CASE("an SMS waits untried, not failing, until an SMS worker exists", "[esc
   REQUIRE(it != deliveries->end());
   const OutboxRow& sms = *it;
   CHECK(sms.attempts == 0);
-  CHECK(sms.last_error == "no sms worker yet");
+  CHECK(sms.last_error == "no sms worker");
   CHECK_FALSE(sms.delivered_at.has_value());
 }
 
@@ -320,4 +320,39 @@ TEST_CASE("a check-in in time pages nobody", "[checkin]") {
   auto off = w.engine().Submit(CheckInCommand{"an", "cli", {}}).get();
   REQUIRE_FALSE(off);
   CHECK(off.error().status == 404);
+}
+
+TEST_CASE("a delivery that keeps failing is given up and the next contact method paged",
+          "[escalation]") {
+  EngineWorld w({"sms"}, 2);  // an SMS worker exists; two attempts at most
+  w.Configure(R"(
+people:
+  - id: ha
+    name: Hoàng Thị Hà
+    contacts: {sms: "+84900000009"}
+    notify: [{via: sms, after: 0m}]
+policies:
+  - id: p
+    levels: [{timeout: 1h, targets: [{person: ha}]}]
+routes:
+  - {id: all, default: true, policy: p}
+)");
+  auto a = w.Send(EventAction::kTrigger, "gateway-down");
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    Job sms = w.NextJobOn("sms");
+    CHECK(sms.recipient == "+84900000009");
+    w.Receipt(sms.outbox_id, "gateway answered 500");
+    w.Sync();
+    w.Advance(2 * EngineWorld::kRetry + EngineWorld::kRetry / 2);  // past any jittered retry
+  }
+  Job console = w.Page();  // the SMS was given up: her console is paged instead
+  CHECK(console.recipient == "ha");
+  auto deliveries = w.reads().AlertDeliveries(a.alert_id);
+  REQUIRE(deliveries);
+  REQUIRE(deliveries->size() == 2);
+  CHECK((*deliveries)[0].failed_at.has_value());
+  CHECK((*deliveries)[0].last_error == "gateway answered 500");
+  auto kinds = EventKinds(w, a.alert_id);
+  CHECK(std::find(kinds.begin(), kinds.end(), "delivery_failed") != kinds.end());
+  CHECK(std::find(kinds.begin(), kinds.end(), "delivery_fallback") != kinds.end());
 }
