@@ -212,6 +212,7 @@ std::string ShortSource(const std::string& source) {
 
 struct Link {
   std::string label, url;
+  bool html_only = false;  // a tel: anchor; the text part already lists the number
 };
 
 struct Model {
@@ -332,9 +333,9 @@ Model ContactPointModel(const json& payload, Lang l, TimeMs now) {
   m.facts.insert(m.facts.begin(), who.begin(), who.end());
   std::string dial;
   for (char c : phone) if (std::isdigit(static_cast<unsigned char>(c)) || c == '+') dial += c;
-  if (!dial.empty()) m.links.insert(m.links.begin(), Link{Tr(l, "Gọi ", "Call ") + phone, "tel:" + dial});
+  if (!dial.empty()) m.links.insert(m.links.begin(), Link{Tr(l, "Gọi ", "Call ") + phone, "tel:" + dial, true});
   const std::string call = Tr(l, "Đề nghị gọi ngay ", "Call now: ") + name +
-                           (phone.empty() ? "" : " (" + phone + ")") + " — ";
+                           (phone.empty() ? "" : " (" + phone + ")") + ": ";
   m.subject = SubjectFor(m.tag, a, call);
   m.sms = SmsFor(l, m.tag + " #" + a.id + " " + Tr(l, "Gọi ngay ", "Call now ") + name +
                         (phone.empty() ? "" : " " + phone) + ": ",
@@ -401,7 +402,7 @@ Model CheckinMissedModel(const json& payload, Lang l, TimeMs now) {
                       "You are paged as the backup or the duty leader. Contact ") +
                    s.person + Tr(l, " hoặc trực thay.", " now or stand in."));
   if (s.start_at) {
-    m.facts.emplace_back(Tr(l, "Quá hạn", "Overdue"), AgoText(l, now - *s.start_at));
+    m.facts.emplace_back(Tr(l, "Ca bắt đầu", "Shift began"), AgoText(l, now - *s.start_at));
   }
   m.sms = m.tag + " " + s.person + Tr(l, ", ca ", ", shift ") + Cut(s.schedule, 30) + " " +
           LocalText(s.start) + Tr(l, ". Liên hệ ngay hoặc trực thay.", ". Contact them now or stand in.");
@@ -437,8 +438,13 @@ std::string RenderText(Lang l, const Model& m) {
   for (const auto& [label, value] : m.facts) t += Pad(label + ":", width) + " " + value + "\n";
   if (!m.facts.empty()) t += "\n";
   for (const auto& p : m.notes) t += p + "\n\n";
-  for (const auto& link : m.links) t += link.label + ": " + link.url + "\n";
-  if (!m.links.empty()) t += "\n";
+  bool any_link = false;
+  for (const auto& link : m.links) {
+    if (link.html_only) continue;
+    t += link.label + ": " + link.url + "\n";
+    any_link = true;
+  }
+  if (any_link) t += "\n";
   t += Tr(l, "-- \nVigil, hệ thống trực cảnh báo. Tin nhắn tự động, vui lòng không trả lời.\n",
           "-- \nVigil on-call alerting. Automated message; please do not reply.\n");
   return t;

@@ -150,9 +150,10 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-// Keeps the server's reply lines (never what we send: that holds the AUTH exchange).
+// Keeps the server's last 4xx/5xx reply line (never what we send: that holds the AUTH
+// exchange), so an error can say what the server said and not only its code.
 int KeepReplies(CURL*, curl_infotype type, char* data, size_t size, void* user) {
-  if (type != CURLINFO_HEADER_IN) return 0;
+  if (type != CURLINFO_HEADER_IN || size == 0 || (data[0] != '4' && data[0] != '5')) return 0;
   std::string line(data, std::min<size_t>(size, 200));
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   std::replace_if(line.begin(), line.end(), [](char c) { return c >= 0 && c < 0x20; }, ' ');
@@ -278,11 +279,9 @@ Result<void> EmailChannel::Send(const std::string& recipient, const std::string&
   SetOptions(curl.get(), options_, from, rcpt.get(), t);
   const CURLcode rc = curl_easy_perform(curl.get());
   if (rc == CURLE_OK) return {};
-  long reply = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply);
   std::string text = "SMTP delivery to " + recipient + " via " + ServerOf(options_.url) +
                      " failed: " + (t.error[0] ? t.error : curl_easy_strerror(rc));
-  if (reply >= 400 && !t.server_said.empty()) text += "; the server said \"" + t.server_said + "\"";
+  if (!t.server_said.empty()) text += "; the server said \"" + t.server_said + "\"";
   Scrub(text, options_.password);
   return Fail("smtp_failed", text);
 }

@@ -49,8 +49,9 @@ class EmailChannel final : public Channel {
  public:
   EmailChannel(EmailOptions options, const Clock& clock);
   std::string name() const override { return "email"; }
-  // Errors: "bad_payload" (not JSON), "bad_recipient", "smtp_failed" (curl's message and the
-  // last SMTP reply code; never the password). The worker retries failed jobs later.
+  // Errors: "bad_payload" (not JSON), "bad_recipient", "bad_sender", "smtp_failed" (curl's
+  // message and the server's last 4xx/5xx reply; never the password). The worker retries
+  // failed jobs later.
   Result<void> Deliver(const DeliveryJob& job) override;
 
  private:
