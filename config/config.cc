@@ -68,6 +68,8 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
   root.Str("data_dir", cfg.data_dir);
   root.Str("log_level", cfg.log_level);
   root.Str("language", cfg.language);
+  root.Str("public_url", cfg.public_url);
+  root.Duration("link_ttl", cfg.link_ttl);
   Section http(root.Take("http"), "http", file, errors);
   if (http.IsMap()) {
     http.Int("threads", cfg.http.threads, 2, 4096);

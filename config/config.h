@@ -37,6 +37,9 @@ struct Config {
   std::string data_dir = "./vigil-data";
   std::string log_level = "info";
   std::string language = "vi";  // "vi" or "en": language of text vigild prints for people
+  // How people's phones reach vigild for answer links in messages ("" = http://<listen>).
+  std::string public_url;
+  TimeMs link_ttl = 24 * 3'600'000;  // answer links expire after this
 
   struct Http {
     int threads = 128;                  // worker threads = concurrent keep-alive connections

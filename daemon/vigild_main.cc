@@ -161,6 +161,16 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
             next->oncall.schedules.size(), next->oncall.routes.size());
 }
 
+// Where answer links point: the configured public URL, else this daemon's own address.
+std::string PublicUrl(const Config& cfg) {
+  if (!cfg.public_url.empty()) {
+    std::string url = cfg.public_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  return "http://" + cfg.listen_host + ":" + std::to_string(cfg.listen_port);
+}
+
 // A secret kept in its own file (mode 0600 advised): the first line, trimmed.
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
   std::ifstream in(path);
@@ -188,11 +198,11 @@ Result<std::vector<std::unique_ptr<Channel>>> BuildChannels(const Config& cfg, c
     out.push_back(std::make_unique<EmailChannel>(std::move(o), clock));
   }
   if (c.sms) {
-    out.push_back(std::make_unique<SmsChannel>(
-        SmsOptions{c.sms->url, c.sms->method, c.sms->headers, c.sms->body,
-                   c.sms->fold_diacritics, static_cast<size_t>(c.sms->max_chars),
-                   static_cast<long>(c.sms->timeout), lang},
-        clock));
+    SmsOptions o{c.sms->url, c.sms->method, c.sms->headers, c.sms->body,
+                 c.sms->fold_diacritics, static_cast<size_t>(c.sms->max_chars),
+                 static_cast<long>(c.sms->timeout), lang};
+    if (auto ok = CheckSmsOptions(o); !ok) return std::unexpected(ok.error());
+    out.push_back(std::make_unique<SmsChannel>(std::move(o), clock));
   }
   if (c.telegram) {
     auto token = ReadSecretFile(c.telegram->bot_token_file, "channels.telegram.bot_token_file");
@@ -243,6 +253,7 @@ class Daemon {
   zmq::context_t ctx_{1};
   std::unique_ptr<WriteStore> store_;
   std::optional<AdminToken> admin_;
+  std::optional<LinkSigner> links_;
   std::unique_ptr<ReadStore> reads_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<NotifierWorker> console_;
@@ -284,6 +295,9 @@ bool Daemon::OpenStorage() {
   auto admin = AdminToken::LoadOrCreate(cfg_.data_dir);
   if (!admin) return Fail(admin.error());
   admin_ = std::move(*admin);
+  auto links = LinkSigner::LoadOrCreate(cfg_.data_dir);
+  if (!links) return Fail(links.error());
+  links_ = std::move(*links);
   reads_ = std::make_unique<ReadStore>(cfg_.data_dir + "/vigil.db");
   return true;
 }
@@ -304,11 +318,12 @@ bool Daemon::StartEngine() {
   engine_ = std::make_unique<Engine>(
       *store_, clock_, ctx_, registry_, setup_, metrics_,
       EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
-                    cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, names});
-  http_ = std::make_unique<HttpServer>(HttpDeps{*engine_, *reads_, setup_, registry_, *admin_,
-                                                metrics_,
-                                                clock_, publisher_->endpoint(), kVersion},
-                                       cfg_.http);
+                    cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, names,
+                    &*links_, PublicUrl(cfg_), cfg_.link_ttl});
+  http_ = std::make_unique<HttpServer>(
+      HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
+               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language)},
+      cfg_.http);
   return true;
 }
 

@@ -325,24 +325,26 @@ void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, Al
                      actor));
 }
 
-void Engine::Apply(AlertActionCommand& c, Batch& b) {
-  auto head = store_.GetAlertHead(c.alert_id);
-  Result<AlertStatus> result;
+Result<AlertStatus> Engine::ActOn(std::int64_t alert_id, AlertStatus target,
+                                  const std::string& actor, const std::string& note, Batch& b) {
+  auto head = store_.GetAlertHead(alert_id);
   if (!head) {
-    result = Fail("not_found", "alert " + std::to_string(c.alert_id) + " does not exist", "id",
-                  404);
-  } else if (head->status == c.target || !CanTransition(head->status, c.target)) {
-    if (head->status == AlertStatus::kResolved && c.target != AlertStatus::kResolved) {
-      result = Fail("already_resolved",
-                    "alert " + std::to_string(c.alert_id) + " is already resolved", "id", 409);
-    } else {
-      result = head->status;  // already in that state: nothing to change
-    }
-  } else {
-    const std::string detail = c.note.empty() ? "{}" : json{{"note", c.note}}.dump();
-    ChangeStatus(c.alert_id, *head, c.target, c.actor, detail, b);
-    result = c.target;
+    return Fail("not_found", "alert " + std::to_string(alert_id) + " does not exist", "id", 404);
   }
+  if (head->status == target || !CanTransition(head->status, target)) {
+    if (head->status == AlertStatus::kResolved && target != AlertStatus::kResolved) {
+      return Fail("already_resolved",
+                  "alert " + std::to_string(alert_id) + " is already resolved", "id", 409);
+    }
+    return head->status;  // already in that state: nothing to change
+  }
+  const std::string detail = note.empty() ? "{}" : json{{"note", note}}.dump();
+  ChangeStatus(alert_id, *head, target, actor, detail, b);
+  return target;
+}
+
+void Engine::Apply(AlertActionCommand& c, Batch& b) {
+  Result<AlertStatus> result = ActOn(c.alert_id, c.target, c.actor, c.note, b);
   b.finishers.push_back([&c, result] { c.done.set_value(result); });
 }
 

@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include "config/config.h"
 #include "daemon/alerts/alert.h"
 #include "daemon/auth/auth.h"
+#include "daemon/auth/links.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/metrics.h"
 #include "daemon/escalation/escalation.h"
@@ -52,6 +54,14 @@ struct AlertActionCommand {
   std::promise<Result<AlertStatus>> done;
 };
 
+// Someone answered a page through a signed link (already verified by the HTTP side).
+// 409 link_used when the link was used before.
+struct LinkActionCommand {
+  std::string token_sha256;
+  LinkClaims claims;
+  std::promise<Result<AlertStatus>> done;
+};
+
 // Creates an integration with a fresh key; the reply carries the key, shown once.
 struct CreateIntegrationCommand {
   std::string name;
@@ -76,7 +86,7 @@ struct CheckInCommand {
 };
 
 using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegrationCommand,
-                             ApplyConfigCommand, CheckInCommand>;
+                             ApplyConfigCommand, CheckInCommand, LinkActionCommand>;
 
 struct EngineOptions {
   int batch_max = 8192;
@@ -85,6 +95,10 @@ struct EngineOptions {
   int max_attempts = 5;  // then the delivery fails and the person's next contact is paged
   // Channels with a worker, besides the console (which always has one).
   std::vector<std::string> channels;
+  // Answer links in pages to people (null: none). Must outlive the engine.
+  const LinkSigner* links = nullptr;
+  std::string public_url;  // how people's phones reach vigild, e.g. https://vigil.sgd.vn
+  TimeMs link_ttl = 24 * 3'600'000;
 };
 
 class Engine {
@@ -128,6 +142,12 @@ class Engine {
   void Apply(CreateIntegrationCommand& c, Batch& b);
   void Apply(ApplyConfigCommand& c, Batch& b);
   void Apply(CheckInCommand& c, Batch& b);
+  void Apply(LinkActionCommand& c, Batch& b);
+  // Acknowledges or resolves an alert for a person (API, console, link).
+  Result<AlertStatus> ActOn(std::int64_t alert_id, AlertStatus target, const std::string& actor,
+                            const std::string& note, Batch& b);
+  // {"ack": url, "resolve": url, "escalate": url} for `person`, or null without links.
+  nlohmann::json LinksFor(std::int64_t alert_id, const std::string& person, TimeMs now) const;
   // Escalation (escalate.cc).
   void StartEscalation(std::int64_t alert_id, const IngestEvent& ev, const std::string& alert,
                        Batch& b);

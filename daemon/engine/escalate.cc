@@ -16,9 +16,12 @@ using engine_internal::json;
 namespace {
 constexpr TimeMs kCheckinEarly = 30 * 60'000;  // a check-in counts from 30 min before the shift
 
-std::string LevelPayload(const std::string& alert, int level, const std::string& why) {
-  return R"({"type":"page","alert":)" + alert + R"(,"level":)" + std::to_string(level) +
-         R"(,"why":)" + json(why).dump() + "}";
+std::string LevelPayload(const std::string& alert, int level, const std::string& why,
+                         const json& links) {
+  std::string s = R"({"type":"page","alert":)" + alert + R"(,"level":)" + std::to_string(level) +
+                  R"(,"why":)" + json(why).dump();
+  if (!links.is_null()) s += R"(,"links":)" + links.dump();
+  return s + "}";
 }
 
 OutboxRow Delivery(std::string channel, std::string recipient, std::optional<std::int64_t> alert_id,
@@ -100,18 +103,24 @@ void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
     if (!r.webhook.empty()) entry["webhook"] = r.webhook;
     who.push_back(std::move(entry));
     if (const Person* p = r.person.empty() ? nullptr : setup.FindPerson(r.person)) {
-      NotifyPerson(*p, row.alert_id, LevelPayload(alert, row.level + 1, r.why), b);
+      NotifyPerson(*p, row.alert_id,
+                   LevelPayload(alert, row.level + 1, r.why, LinksFor(row.alert_id, p->id, b.now)),
+                   b);
     } else if (const ContactPoint* cp = setup.FindContactPoint(r.contact_point)) {
       json c = {{"id", cp->id}, {"name", cp->name}, {"phone", cp->phone},
                 {"email", cp->email}, {"notes", cp->notes}};
-      Broadcast(row.alert_id,
-                R"({"type":"contact_point","alert":)" + alert + R"(,"level":)" +
-                    std::to_string(row.level + 1) + R"(,"contact_point":)" + c.dump() + "}",
-                b);
-      if (!cp->email.empty()) AddDelivery(Delivery("email", cp->email, row.alert_id, alert), 0, b);
+      const std::string payload = R"({"type":"contact_point","alert":)" + alert +
+                                  R"(,"level":)" + std::to_string(row.level + 1) +
+                                  R"(,"contact_point":)" + c.dump() + "}";
+      Broadcast(row.alert_id, payload, b);
+      if (!cp->email.empty()) {
+        AddDelivery(Delivery("email", cp->email, row.alert_id, payload), 0, b);
+      }
       store_.InsertAlertEvent(row.alert_id, b.now, "contact_point_engaged", "engine", c.dump());
     } else if (!r.webhook.empty()) {
-      AddDelivery(Delivery("webhook", r.webhook, row.alert_id, alert), 0, b);
+      AddDelivery(Delivery("webhook", r.webhook, row.alert_id,
+                           LevelPayload(alert, row.level + 1, r.why, json())),
+                  0, b);
     }
   }
   const json detail = {{"level", row.level + 1}, {"pass", row.pass + 1},
@@ -257,6 +266,41 @@ void Engine::CycleCheckins(Batch& b) {
     }
     store_.UpdateCheckin(r);
   }
+}
+
+json Engine::LinksFor(std::int64_t alert_id, const std::string& person, TimeMs now) const {
+  if (!options_.links || options_.public_url.empty()) return json();
+  json links = json::object();
+  for (const char* action : {"ack", "resolve", "escalate"}) {
+    links[action] = options_.public_url + "/l/" +
+                    options_.links->Sign({alert_id, person, action, now + options_.link_ttl});
+  }
+  return links;
+}
+
+void Engine::Apply(LinkActionCommand& c, Batch& b) {
+  const LinkClaims& l = c.claims;
+  Result<AlertStatus> result;
+  if (!store_.UseLink(c.token_sha256, b.now, l.alert_id, l.person, l.action)) {
+    result = Fail("link_used", "this link was already used", "", 409);
+  } else if (l.action == "escalate") {
+    auto row = store_.GetEscalation(l.alert_id);
+    auto head = store_.GetAlertHead(l.alert_id);
+    if (!row || row->state != "escalating" || !head) {
+      result = Fail("not_escalating", "this alert is not escalating any more", "", 409);
+    } else {
+      row->next_at = b.now;  // the cycle right after this batch pages the next level
+      store_.PutEscalation(*row);
+      store_.InsertAlertEvent(l.alert_id, b.now, "escalation_requested", "link:" + l.person, "{}");
+      result = head->status;
+    }
+  } else {
+    const auto target = l.action == "resolve" ? AlertStatus::kResolved : AlertStatus::kAcknowledged;
+    result = ActOn(l.alert_id, target, "link:" + l.person, "", b);
+  }
+  if (!result) store_.InsertAlertEvent(l.alert_id, b.now, "link_refused", "link:" + l.person,
+                                       json{{"reason", result.error().code}}.dump());
+  b.finishers.push_back([&c, result] { c.done.set_value(result); });
 }
 
 void Engine::Apply(CheckInCommand& c, Batch& b) {

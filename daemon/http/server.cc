@@ -143,6 +143,7 @@ void HttpServer::Routes() {
   AlertRoutes();
   AdminRoutes();
   OnCallRoutes();
+  LinkRoutes();
   Post(".*", [](const httplib::Request& req, httplib::Response& res, const std::string&) {
     WriteError(res, {"not_found", "no such endpoint: POST " + req.path, "", 404});
   });

@@ -11,6 +11,8 @@
 
 #include "config/config.h"
 #include "daemon/auth/auth.h"
+#include "daemon/auth/links.h"
+#include "daemon/common/i18n.h"
 #include "daemon/common/clock.h"
 #include "daemon/common/error.h"
 #include "daemon/common/metrics.h"
@@ -41,6 +43,8 @@ struct HttpDeps {
   const Clock& clock;
   std::string console_endpoint;  // told to `vigilctl watch` by GET /api/v1/status
   std::string version;
+  const LinkSigner* links = nullptr;  // answer links in messages (null: the routes answer 404)
+  Lang lang = Lang::kVi;              // language of the pages people see (answer links)
 };
 
 class HttpServer {
@@ -65,7 +69,8 @@ class HttpServer {
   void IngestRoutes();
   void AlertRoutes();
   void AdminRoutes();
-  void OnCallRoutes();  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
+  void OnCallRoutes();
+  void LinkRoutes();  // link_routes.cc: GET shows a confirm page, POST acts  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
 
   HttpDeps deps_;
   Config::Http options_;

@@ -8,7 +8,7 @@ namespace vigil {
 namespace {
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -87,6 +87,15 @@ ALTER TABLE outbox ADD COLUMN cancelled_at INTEGER;
     R"sql(
 ALTER TABLE outbox ADD COLUMN person TEXT;
 ALTER TABLE outbox ADD COLUMN failed_at INTEGER;
+)sql",
+    // 4: answer links are one-time.
+    R"sql(
+CREATE TABLE used_links(
+  token_sha256 TEXT PRIMARY KEY,
+  used_at INTEGER NOT NULL,
+  alert_id INTEGER NOT NULL,
+  person TEXT NOT NULL,
+  action TEXT NOT NULL);
 )sql",
 };
 
@@ -361,6 +370,15 @@ std::vector<OutboxRow> WriteStore::DueOutbox(TimeMs now, int limit) {
   }
   due_.Reset();
   return rows;
+}
+
+bool WriteStore::UseLink(const std::string& token_sha256, TimeMs now, std::int64_t alert_id,
+                         const std::string& person, const std::string& action) {
+  auto st = db_.Prepare(
+      "INSERT OR IGNORE INTO used_links(token_sha256,used_at,alert_id,person,action) "
+      "VALUES(?,?,?,?,?)");
+  st.Bind(1, token_sha256).Bind(2, now).Bind(3, alert_id).Bind(4, person).Bind(5, action).Run();
+  return db_.Changes() > 0;
 }
 
 void WriteStore::FailDelivery(std::int64_t outbox_id, TimeMs now) {

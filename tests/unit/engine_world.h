@@ -54,6 +54,7 @@ class EngineWorld {
   Metrics metrics;
   IntegrationRegistry registry;
   SetupHolder setup;
+  LinkSigner links{std::string(64, 'k')};  // answer links in pages point at https://vigil.test
 
   std::string db_path() const { return dir_ + "/vigil.db"; }
   Engine& engine() { return *engine_; }
@@ -99,12 +100,7 @@ class EngineWorld {
 
   // The next job for a channel other than the console (the test stands in for its worker).
   Job NextJobOn(const std::string& channel) {
-    auto& sock = channel_jobs_[channel];
-    if (!sock) {
-      sock = zmq::socket_t(ctx_, zmq::socket_type::pull);
-      sock.set(zmq::sockopt::rcvtimeo, 5000);
-      sock.connect(JobsEndpoint(channel));
-    }
+    auto& sock = channel_jobs_.at(channel);  // connected at start, as a worker would be
     std::vector<zmq::message_t> parts;
     REQUIRE(zmq::recv_multipart(sock, std::back_inserter(parts)));
     REQUIRE(parts.size() == 4);
@@ -181,6 +177,7 @@ class EngineWorld {
     engine_->Stop();
     jobs_.close();
     receipts_.close();
+    channel_jobs_.clear();
     engine_.reset();
     StartEngine();
   }
@@ -194,13 +191,20 @@ class EngineWorld {
   void StartEngine() {
     engine_ = std::make_unique<Engine>(
         *store_, clock, ctx_, registry, setup, metrics,
-        EngineOptions{8192, kRetry, 8 * kRetry, max_attempts_, channels_});
+        EngineOptions{8192, kRetry, 8 * kRetry, max_attempts_, channels_, &links,
+                      "https://vigil.test", 24 * 3'600'000});
     REQUIRE(engine_->Start());
     jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
     jobs_.set(zmq::sockopt::rcvtimeo, 5000);
     jobs_.connect(JobsEndpoint("console"));
     receipts_ = zmq::socket_t(ctx_, zmq::socket_type::push);
     receipts_.connect(kReceiptsEndpoint);
+    for (const auto& channel : channels_) {
+      zmq::socket_t sock(ctx_, zmq::socket_type::pull);
+      sock.set(zmq::sockopt::rcvtimeo, 5000);
+      sock.connect(JobsEndpoint(channel));
+      channel_jobs_[channel] = std::move(sock);
+    }
   }
 
   std::string dir_;
