@@ -101,9 +101,14 @@ class Section {
 
   // Reports every key of the mapping that no reader asked for.
   void RejectUnknown() {
+    std::set<std::string> present;
     for (const auto& kv : node_) {
       const std::string key = kv.first.Scalar();
-      if (!seen_.count(key)) Error(kv.first, "unknown key " + Path(key));
+      if (!present.insert(key).second) {
+        Error(kv.first, Path(key) + " appears twice (only one value is used)");
+      } else if (!seen_.count(key)) {
+        Error(kv.first, "unknown key " + Path(key));
+      }
     }
   }
 

@@ -198,3 +198,9 @@ routes:
   CHECK(MatchRoute(o, {"x", "warning", {{"unit", "thpt-1"}}})->id == "rest");
   CHECK(MatchRoute(o, {"x", "critical", {{"unit", "so"}}})->id == "rest");  // above phong-a
 }
+
+TEST_CASE("a key written twice is an error, not a silent choice", "[config]") {
+  auto cfg = ParseConfig("language: en\nlog_level: info\nlanguage: vi\n", "dup.yaml");
+  REQUIRE_FALSE(cfg);
+  CHECK(Errors(cfg) == "dup.yaml:3: language appears twice (only one value is used)\n");
+}
