@@ -112,6 +112,14 @@ void Validate(const YAML::Node& root, Config& cfg, const std::string& file,
     errors.push_back({file, line_of("language"), "language must be vi or en"});
   }
   if (cfg.data_dir.empty()) errors.push_back({file, line_of("data_dir"), "data_dir is empty"});
+  if (!cfg.public_url.empty() && cfg.public_url.rfind("http://", 0) != 0 &&
+      cfg.public_url.rfind("https://", 0) != 0) {
+    errors.push_back({file, line_of("public_url"),
+                      "public_url must start with http:// or https://"});
+  }
+  if (cfg.link_ttl < 60'000) {
+    errors.push_back({file, line_of("link_ttl"), "link_ttl must be at least 1m"});
+  }
   if (cfg.bus.console.rfind("tcp://", 0) != 0 && cfg.bus.console.rfind("ipc://", 0) != 0) {
     errors.push_back({file, line_of("bus", "console"),
                       "bus.console must be a tcp:// or ipc:// ZeroMQ endpoint"});
@@ -132,8 +140,31 @@ std::optional<std::pair<std::string, int>> ParseListenAddress(const std::string&
   return std::pair<std::string, int>{m[1], std::stoi(m[2])};
 }
 
+namespace {
+// The 1-based line of the first byte that is not valid UTF-8, or 0 when all of it is.
+int FirstInvalidUtf8Line(const std::string& s) {
+  int line = 1;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
+                                   : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return line;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return line;
+    }
+    if (c == '\n') ++line;
+    i += len;
+  }
+  return 0;
+}
+}  // namespace
+
 ConfigResult ParseConfig(const std::string& text, const std::string& file) {
   std::vector<ConfigError> errors;
+  if (int line = FirstInvalidUtf8Line(text)) {
+    return std::unexpected(std::vector<ConfigError>{
+        {file, line, "the file is not valid UTF-8 here (save it as UTF-8)"}});
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -143,11 +143,18 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
       n.http.listen_backlog != running.http.listen_backlog ||
       n.engine.batch_max != running.engine.batch_max ||
       n.engine.delivery_retry != running.engine.delivery_retry ||
-      n.engine.delivery_retry_max != running.engine.delivery_retry_max;
+      n.engine.delivery_retry_max != running.engine.delivery_retry_max ||
+      n.public_url != running.public_url || n.link_ttl != running.link_ttl ||
+      n.channels.max_attempts != running.channels.max_attempts ||
+      n.channels.email.has_value() != running.channels.email.has_value() ||
+      n.channels.sms.has_value() != running.channels.sms.has_value() ||
+      n.channels.telegram.has_value() != running.channels.telegram.has_value() ||
+      n.channels.webhook.has_value() != running.channels.webhook.has_value();
   if (restart_needed) {
     log->warn(
-        "reload_partial reason=\"only log_level and integrations change on reload; listen, "
-        "data_dir, language, http, bus and engine take effect after a restart\"");
+        "reload_partial reason=\"only log_level, integrations and the on-call setup change on "
+        "reload; listen, data_dir, language, http, bus, engine, channels, public_url and "
+        "link_ttl take effect after a restart\"");
   }
   if (auto ok = ApplyConfig(engine, *next); !ok) {
     log->error("reload_failed error=\"{}\"", ok.error().message);
@@ -339,6 +346,9 @@ bool Daemon::Start(const std::string& ctl) {
     if (!key) return Fail(key.error());
     first_key = *key;
   }
+  // The cycle that runs as soon as the engine starts must already see the on-call setup
+  // (overdue escalations and check-ins are acted on at once); ApplyConfig then seeds rows.
+  setup_.Set(std::make_shared<const OnCallSetup>(cfg_.oncall));
   if (auto ok = engine_->Start(); !ok) return Fail(ok.error());
   if (auto ok = ApplyConfig(*engine_, cfg_); !ok) return Fail(ok.error());
   const std::string url = fmt::format("http://{}:{}", cfg_.listen_host, *port);

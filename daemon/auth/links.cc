@@ -66,13 +66,14 @@ Result<LinkSigner> LinkSigner::LoadOrCreate(const std::string& dir) {
   return LinkSigner(key);
 }
 
-// Compact so a link fits an SMS: "<alert>.<b64 person>.<a|r|e>.<expiry s>.<b64 MAC[:16]>",
+// Compact so a link fits an SMS: "<alert>.<b64 person>.<a|r|e><level>.<expiry s>.<b64 MAC[:16]>",
 // about 45 characters. A 128-bit truncated HMAC-SHA256 is ample against forgery.
 constexpr size_t kMacBytes = 16;
 
 std::string LinkSigner::Sign(const LinkClaims& c) const {
   const std::string claims = std::to_string(c.alert_id) + "." + B64(c.person) + "." +
-                             c.action.substr(0, 1) + "." + std::to_string(c.expires_at / 1000);
+                             c.action.substr(0, 1) + std::to_string(c.level) + "." +
+                             std::to_string(c.expires_at / 1000);
   return claims + "." + B64(Mac(key_, claims).substr(0, kMacBytes));
 }
 
@@ -94,9 +95,10 @@ Result<LinkClaims> LinkSigner::Verify(const std::string& token, TimeMs now) cons
   auto person = parts.size() == 4 ? Unb64(parts[1]) : std::nullopt;
   static const std::map<std::string, std::string> kActions = {
       {"a", "ack"}, {"r", "resolve"}, {"e", "escalate"}};
-  if (!person || !kActions.count(parts[2])) return Fail("bad_link", "this link is not valid", "", 403);
-  LinkClaims c{std::atoll(parts[0].c_str()), *person, kActions.at(parts[2]),
-               std::atoll(parts[3].c_str()) * 1000};
+  const std::string verb = parts.size() == 4 ? parts[2].substr(0, 1) : "";
+  if (!person || !kActions.count(verb)) return Fail("bad_link", "this link is not valid", "", 403);
+  LinkClaims c{std::atoll(parts[0].c_str()), *person, kActions.at(verb),
+               std::atoll(parts[3].c_str()) * 1000, std::atoi(parts[2].c_str() + 1)};
   if (c.expires_at <= now) return Fail("link_expired", "this link has expired", "", 410);
   return c;
 }

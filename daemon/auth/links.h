@@ -18,6 +18,7 @@ struct LinkClaims {
   std::string person;
   std::string action;  // ack, resolve, escalate
   TimeMs expires_at = 0;
+  int level = 0;  // escalate: the level the page came from (a stale link must not skip one)
 };
 
 // Signs and verifies link tokens with one key. Thread-safe (immutable after construction).

@@ -19,7 +19,6 @@ struct Engine::Batch {
   std::vector<std::pair<std::string, std::string>> publications;  // topic, body
   std::vector<OutboxRow> jobs;
   std::vector<std::pair<std::int64_t, std::string>> receipts;  // outbox id, error ("" = ok)
-  size_t events = 0;
 };
 
 }  // namespace vigil

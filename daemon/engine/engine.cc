@@ -57,22 +57,26 @@ Result<void> Engine::Start() {
     return Fail("storage_error", std::string("cannot load state: ") + e.what(), "", 500);
   }
   metrics_.open_alerts.Set(static_cast<double>(open_.size()));
-  std::vector<std::string> channels = options_.channels;
-  channels.push_back("console");
-  for (const auto& ch : channels) {
-    zmq::socket_t push(ctx_, zmq::socket_type::push);
-    push.set(zmq::sockopt::linger, 0);
-    push.set(zmq::sockopt::sndhwm, 100'000);
-    push.bind(JobsEndpoint(ch));
-    jobs_[ch] = std::move(push);
+  try {
+    std::vector<std::string> channels = options_.channels;
+    channels.push_back("console");
+    for (const auto& ch : channels) {
+      zmq::socket_t push(ctx_, zmq::socket_type::push);
+      push.set(zmq::sockopt::linger, 0);
+      push.set(zmq::sockopt::sndhwm, 100'000);
+      push.bind(JobsEndpoint(ch));
+      jobs_[ch] = std::move(push);
+    }
+    receipts_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
+    receipts_.set(zmq::sockopt::linger, 0);
+    receipts_.bind(kReceiptsEndpoint);
+    publish_ = zmq::socket_t(ctx_, zmq::socket_type::push);
+    publish_.set(zmq::sockopt::linger, 0);
+    publish_.set(zmq::sockopt::sndhwm, 100'000);
+    publish_.connect(kPublishEndpoint);
+  } catch (const zmq::error_t& e) {
+    return Fail("bus_error", std::string("engine sockets: ") + e.what(), "", 500);
   }
-  receipts_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
-  receipts_.set(zmq::sockopt::linger, 0);
-  receipts_.bind(kReceiptsEndpoint);
-  publish_ = zmq::socket_t(ctx_, zmq::socket_type::push);
-  publish_.set(zmq::sockopt::linger, 0);
-  publish_.set(zmq::sockopt::sndhwm, 100'000);
-  publish_.connect(kPublishEndpoint);
   {
     std::lock_guard lock(mu_);
     accepting_ = true;
@@ -193,7 +197,7 @@ void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
       }
     }
     store_.Commit();
-  } catch (const StoreError& e) {
+  } catch (const std::exception& e) {  // a store error, or anything unexpected: all or nothing
     store_.Rollback();
     Log("engine")->error("batch_failed commands={} error=\"{}\"", commands.size(), e.what());
     committed = std::unexpected(
@@ -220,7 +224,13 @@ void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<v
     }
     return;
   }
-  for (auto& finish : batch.finishers) finish();
+  for (auto& finish : batch.finishers) {
+    try {
+      finish();
+    } catch (const std::exception& e) {  // committed; a failed reply is logged, not fatal
+      Log("engine")->error("finisher_failed error=\"{}\"", e.what());
+    }
+  }
   for (const auto& [id, error] : batch.receipts) {
     if (error.empty()) metrics_.deliveries_confirmed.Increment();
   }
@@ -319,10 +329,7 @@ void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, Al
   StopEscalation(id, target, b);
   const std::string type = std::string("alert.") + std::string(ToString(target));
   b.publications.emplace_back(
-      type, Envelope(type,
-                     AlertJson(id, head.integration, head.dedup_key, target, head.severity, head.summary,
-                               head.source, b.now),
-                     actor));
+      type, Envelope(type, engine_internal::AlertJsonOf(id, head, target, b.now), actor));
 }
 
 Result<AlertStatus> Engine::ActOn(std::int64_t alert_id, AlertStatus target,
@@ -436,7 +443,7 @@ void Engine::RunCycle() {
     CycleEscalations(b);
     CycleCheckins(b);
     store_.Commit();
-  } catch (const StoreError& e) {
+  } catch (const std::exception& e) {
     store_.Rollback();
     Log("engine")->error("cycle_failed error=\"{}\"", e.what());
     try {

@@ -147,7 +147,9 @@ class Engine {
   Result<AlertStatus> ActOn(std::int64_t alert_id, AlertStatus target, const std::string& actor,
                             const std::string& note, Batch& b);
   // {"ack": url, "resolve": url, "escalate": url} for `person`, or null without links.
-  nlohmann::json LinksFor(std::int64_t alert_id, const std::string& person, TimeMs now) const;
+  // `level` (1-based) is the level the page comes from.
+  nlohmann::json LinksFor(std::int64_t alert_id, const std::string& person, int level,
+                          TimeMs now) const;
   // Escalation (escalate.cc).
   void StartEscalation(std::int64_t alert_id, const IngestEvent& ev, const std::string& alert,
                        Batch& b);

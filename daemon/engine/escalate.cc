@@ -11,6 +11,7 @@
 namespace vigil {
 
 using engine_internal::AlertJson;
+using engine_internal::AlertJsonOf;
 using engine_internal::json;
 
 namespace {
@@ -34,9 +35,6 @@ OutboxRow Delivery(std::string channel, std::string recipient, std::optional<std
   return row;
 }
 
-std::string AlertJsonOf(std::int64_t id, const WriteStore::AlertHead& h, TimeMs now) {
-  return AlertJson(id, h.integration, h.dedup_key, h.status, h.severity, h.summary, h.source, now);
-}
 }  // namespace
 
 // The row lands in the outbox now; with no delay it is handed to its worker after the
@@ -104,7 +102,8 @@ void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
     who.push_back(std::move(entry));
     if (const Person* p = r.person.empty() ? nullptr : setup.FindPerson(r.person)) {
       NotifyPerson(*p, row.alert_id,
-                   LevelPayload(alert, row.level + 1, r.why, LinksFor(row.alert_id, p->id, b.now)),
+                   LevelPayload(alert, row.level + 1, r.why,
+                                LinksFor(row.alert_id, p->id, row.level + 1, b.now)),
                    b);
     } else if (const ContactPoint* cp = setup.FindContactPoint(r.contact_point)) {
       json c = {{"id", cp->id}, {"name", cp->name}, {"phone", cp->phone},
@@ -173,7 +172,7 @@ void Engine::AdvanceEscalation(EscalationRow& row, Batch& b) {
     row.level = 0;
     ++row.pass;
   }
-  PageLevel(row, *policy, AlertJsonOf(row.alert_id, *head, b.now), b);
+  PageLevel(row, *policy, AlertJsonOf(row.alert_id, *head, head->status, b.now), b);
   store_.PutEscalation(row);
 }
 
@@ -268,12 +267,13 @@ void Engine::CycleCheckins(Batch& b) {
   }
 }
 
-json Engine::LinksFor(std::int64_t alert_id, const std::string& person, TimeMs now) const {
+json Engine::LinksFor(std::int64_t alert_id, const std::string& person, int level,
+                      TimeMs now) const {
   if (!options_.links || options_.public_url.empty()) return json();
   json links = json::object();
   for (const char* action : {"ack", "resolve", "escalate"}) {
     links[action] = options_.public_url + "/l/" +
-                    options_.links->Sign({alert_id, person, action, now + options_.link_ttl});
+                    options_.links->Sign({alert_id, person, action, now + options_.link_ttl, level});
   }
   return links;
 }
@@ -281,13 +281,15 @@ json Engine::LinksFor(std::int64_t alert_id, const std::string& person, TimeMs n
 void Engine::Apply(LinkActionCommand& c, Batch& b) {
   const LinkClaims& l = c.claims;
   Result<AlertStatus> result;
-  if (!store_.UseLink(c.token_sha256, b.now, l.alert_id, l.person, l.action)) {
+  if (store_.LinkUsed(c.token_sha256)) {
     result = Fail("link_used", "this link was already used", "", 409);
   } else if (l.action == "escalate") {
     auto row = store_.GetEscalation(l.alert_id);
     auto head = store_.GetAlertHead(l.alert_id);
     if (!row || row->state != "escalating" || !head) {
       result = Fail("not_escalating", "this alert is not escalating any more", "", 409);
+    } else if (row->level + 1 != l.level) {  // a stale page: the alert has moved on already
+      result = Fail("already_escalated", "this alert has already moved past that level", "", 409);
     } else {
       row->next_at = b.now;  // the cycle right after this batch pages the next level
       store_.PutEscalation(*row);
@@ -298,8 +300,8 @@ void Engine::Apply(LinkActionCommand& c, Batch& b) {
     const auto target = l.action == "resolve" ? AlertStatus::kResolved : AlertStatus::kAcknowledged;
     result = ActOn(l.alert_id, target, "link:" + l.person, "", b);
   }
-  if (!result) store_.InsertAlertEvent(l.alert_id, b.now, "link_refused", "link:" + l.person,
-                                       json{{"reason", result.error().code}}.dump());
+  // Used up only when it did something: a refused link can be tried again (until it expires).
+  if (result) store_.UseLink(c.token_sha256, b.now, l.alert_id, l.person, l.action);
   b.finishers.push_back([&c, result] { c.done.set_value(result); });
 }
 

@@ -7,6 +7,7 @@
 
 #include "daemon/alerts/alert.h"
 #include "daemon/common/time_util.h"
+#include "daemon/store/store.h"
 
 namespace vigil::engine_internal {
 
@@ -35,6 +36,12 @@ inline std::string Envelope(std::string_view type, const std::string& alert_json
   if (!by.empty()) s.append(R"(,"by":)").append(json(by).dump());
   s.append("}");
   return s;
+}
+
+// The alert from its stored head, as it stands (`status`) at `now`.
+inline std::string AlertJsonOf(std::int64_t id, const WriteStore::AlertHead& h,
+                               AlertStatus status, TimeMs now) {
+  return AlertJson(id, h.integration, h.dedup_key, status, h.severity, h.summary, h.source, now);
 }
 
 }  // namespace vigil::engine_internal

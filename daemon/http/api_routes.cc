@@ -146,9 +146,8 @@ void HttpServer::AlertRoutes() {
     if (!body) return WriteError(res, body.error());
     const auto target = req.matches[2] == "resolve" ? AlertStatus::kResolved
                                                    : AlertStatus::kAcknowledged;
-    auto future = deps_.engine.Submit(
-        AlertActionCommand{*id, target, "user:" + body->first, body->second, {}});
-    auto done = future.get();
+    auto done = AwaitEngine(deps_.engine.Submit(
+        AlertActionCommand{*id, target, "user:" + body->first, body->second, {}}));
     if (!done) return WriteError(res, done.error());
     auto alert = deps_.reads.GetAlert(*id);
     if (!alert || !*alert) return WriteError(res, {"internal", "alert vanished", "id", 500});
@@ -201,7 +200,7 @@ void HttpServer::AdminRoutes() {
     if (!name.is_string()) return WriteError(res, {"missing_field", "name is required", "name"});
     auto kind = doc->value("kind", nlohmann::json("any"));
     if (!kind.is_string()) return WriteError(res, {"invalid_field", "kind must be a string", "kind"});
-    auto done = deps_.engine.Submit(CreateIntegrationCommand{name, kind, {}}).get();
+    auto done = AwaitEngine(deps_.engine.Submit(CreateIntegrationCommand{name, kind, {}}));
     if (!done) return WriteError(res, done.error());
     const auto& [in, key] = *done;
     WriteJson(res, 201,

@@ -10,16 +10,10 @@
 namespace vigil {
 namespace {
 
-constexpr auto kCommitWait = std::chrono::seconds(30);
-
 // Hands events to the engine and waits for the commit that holds them.
 Result<std::vector<IngestOutcome>> Commit(Engine& engine, const Integration& in,
                                           std::vector<IngestEvent> events) {
-  auto future = engine.Submit(IngestCommand{in, std::move(events), {}});
-  if (future.wait_for(kCommitWait) != std::future_status::ready) {
-    return Fail("timeout", "the event was not committed in time; retry", "", 503);
-  }
-  return future.get();
+  return AwaitEngine(engine.Submit(IngestCommand{in, std::move(events), {}}));
 }
 
 // PagerDuty clients read "status"/"message"/"errors"; Vigil clients read "error".

@@ -74,8 +74,7 @@ void HttpServer::LinkRoutes() {
       return Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
                   "<p>" + Escape(claims.error().message) + "</p>");
     }
-    auto done =
-        deps_.engine.Submit(LinkActionCommand{Sha256Hex(token), *claims, {}}).get();
+    auto done = AwaitEngine(deps_.engine.Submit(LinkActionCommand{Sha256Hex(token), *claims, {}}));
     if (!done) {
       return Page(res, done.error().status, l, Tr(l, "Không thực hiện được", "Not done"),
                   "<p>" + Escape(done.error().message) + "</p>");

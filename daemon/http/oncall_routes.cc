@@ -222,7 +222,7 @@ void PostCheckin(const HttpDeps& d, const Request&, Response& res, const std::st
   const std::string id = person.get<std::string>();
   const auto setup = d.setup.Get();
   if (!setup->FindPerson(id)) return WriteError(res, UnknownPerson(id, "person", 400));
-  auto done = d.engine.Submit(CheckInCommand{id, via.get<std::string>(), {}}).get();
+  auto done = AwaitEngine(d.engine.Submit(CheckInCommand{id, via.get<std::string>(), {}}));
   if (!done) return WriteError(res, done.error());
   json rows = json::array();
   for (const auto& r : *done) {

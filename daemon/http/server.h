@@ -3,7 +3,9 @@
 // command to the engine and wait for its commit; reads go to the ReadStore.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <future>
 #include <functional>
 #include <mutex>
 #include <memory>
@@ -84,6 +86,18 @@ class HttpServer {
   int in_flight_ = 0;
   bool stopping_ = false;
 };
+
+// Waits for the engine's reply to a command for at most 30 s. A stalled engine costs the
+// caller a 503 (retry) instead of holding an HTTP thread forever; the command may still be
+// committed later, which is why ingest clients should send a dedup_key.
+template <class T>
+Result<T> AwaitEngine(std::future<Result<T>> future) {
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return std::unexpected(
+        Error{"timeout", "vigild did not commit the request in time; retry", "", 503});
+  }
+  return future.get();
+}
 
 // Writes {"error":{"code","message","field"}} with the error's status.
 void WriteError(httplib::Response& res, const Error& e);

@@ -144,6 +144,7 @@ class WriteStore {
   void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
   std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
+  bool LinkUsed(const std::string& token_sha256);
   // Records an answer link as used; false when it already was (links are one-time).
   bool UseLink(const std::string& token_sha256, TimeMs now, std::int64_t alert_id,
                const std::string& person, const std::string& action);

@@ -372,6 +372,12 @@ std::vector<OutboxRow> WriteStore::DueOutbox(TimeMs now, int limit) {
   return rows;
 }
 
+bool WriteStore::LinkUsed(const std::string& token_sha256) {
+  auto st = db_.Prepare("SELECT 1 FROM used_links WHERE token_sha256=?");
+  st.Bind(1, token_sha256);
+  return st.Step();
+}
+
 bool WriteStore::UseLink(const std::string& token_sha256, TimeMs now, std::int64_t alert_id,
                          const std::string& person, const std::string& action) {
   auto st = db_.Prepare(
@@ -502,7 +508,7 @@ int WriteStore::RequeueUndelivered(TimeMs now) {
   // cancelled rows stay cancelled.
   auto st = db_.Prepare(
       "UPDATE outbox SET due_at=? WHERE delivered_at IS NULL AND cancelled_at IS NULL "
-      "AND attempts>0");
+      "AND failed_at IS NULL AND attempts>0");
   st.Bind(1, now).Run();
   return db_.Changes();
 }

@@ -204,3 +204,17 @@ TEST_CASE("a key written twice is an error, not a silent choice", "[config]") {
   REQUIRE_FALSE(cfg);
   CHECK(Errors(cfg) == "dup.yaml:3: language appears twice (only one value is used)\n");
 }
+
+TEST_CASE("a config that is not UTF-8 is refused at the line at fault", "[config]") {
+  auto cfg = ParseConfig("log_level: info\nlanguage: \xe1 vi\n", "latin1.yaml");
+  REQUIRE_FALSE(cfg);
+  CHECK(Errors(cfg) == "latin1.yaml:2: the file is not valid UTF-8 here (save it as UTF-8)\n");
+}
+
+TEST_CASE("answer link settings are checked", "[config]") {
+  auto cfg = ParseConfig("public_url: vigil.sgd.vn\nlink_ttl: 10s\n", "l.yaml");
+  REQUIRE_FALSE(cfg);
+  const std::string all = Errors(cfg);
+  CHECK(all.find("l.yaml:1: public_url must start with http:// or https://") != std::string::npos);
+  CHECK(all.find("l.yaml:2: link_ttl must be at least 1m") != std::string::npos);
+}

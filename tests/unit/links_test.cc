@@ -79,3 +79,30 @@ TEST_CASE("an escalate link pages the next level at once", "[links]") {
   CHECK(next.recipient == "dung");
   CHECK(next.payload["level"] == 2);
 }
+
+TEST_CASE("an escalate link from a level the alert has left does not skip the next one",
+          "[links]") {
+  EngineWorld w;
+  w.Configure(kOneLevel);
+  w.Send(EventAction::kTrigger, "stale");
+  auto level1 = w.Page();
+  w.Advance(60 * 60'000);  // level 2 pages on its own
+  CHECK(w.Page().recipient == "dung");
+  auto stale = Follow(w, level1.payload["links"]["escalate"]);
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().code == "already_escalated");
+}
+
+TEST_CASE("a link refused for its action is not used up", "[links]") {
+  EngineWorld w;
+  w.Configure(kOneLevel);
+  auto a = w.Send(EventAction::kTrigger, "refused");
+  auto job = w.Page();
+  REQUIRE(w.engine().Submit(AlertActionCommand{a.alert_id, AlertStatus::kResolved, "user:x", "",
+                                               {}}).get());
+  auto late = Follow(w, job.payload["links"]["ack"]);
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == "already_resolved");
+  // Still usable for what it can do: resolve is a no-op success on a resolved alert.
+  CHECK(Follow(w, job.payload["links"]["resolve"]) == AlertStatus::kResolved);
+}
