@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "notifiers/http_common.h"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -15,7 +17,6 @@ namespace vigil {
 namespace {
 
 constexpr std::string_view kHex = "0123456789ABCDEF";
-constexpr size_t kSnippetBytes = 200;  // of a gateway's answer, in an error message
 
 bool IEquals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -95,39 +96,6 @@ std::string Redact(std::string text, const std::vector<std::string>& secrets) {
 }
 
 // The start of a gateway's answer, on one line, cut on a UTF-8 boundary, secrets redacted.
-std::string Snippet(std::string_view body, const std::vector<std::string>& secrets) {
-  std::string s = Redact(std::string(body.substr(0, 4096)), secrets);
-  if (s.size() > kSnippetBytes) {
-    size_t cut = kSnippetBytes;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s.resize(cut);
-    s += "...";
-  }
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  return s;
-}
-
-std::string DescribeNetworkError(httplib::Error e, long timeout_ms) {
-  switch (e) {
-    case httplib::Error::Connection:
-      return "could not connect";
-    case httplib::Error::ConnectionTimeout:
-      return "could not connect within " + std::to_string(timeout_ms) + " ms";
-    case httplib::Error::Read:
-      return "no answer within " + std::to_string(timeout_ms) + " ms";
-    case httplib::Error::Write:
-      return "the connection broke while sending";
-    case httplib::Error::SSLConnection:
-    case httplib::Error::SSLServerVerification:
-    case httplib::Error::SSLLoadingCerts:
-      return "TLS failed (" + httplib::to_string(e) + ")";
-    default:
-      return httplib::to_string(e);
-  }
-}
-
 // One gateway request, expanded from the options for one message.
 struct Request {
   UrlParts url;
@@ -271,7 +239,8 @@ Result<void> SmsChannel::Deliver(const DeliveryJob& job) {
   if (res->status < 200 || res->status > 299) {
     return Fail(
         "sms_gateway",
-        gateway + " answered " + std::to_string(res->status) + ": " + Snippet(res->body, secrets_),
+        gateway + " answered " + std::to_string(res->status) + ": " +
+            OneLineSnippet(Redact(std::string(res->body.substr(0, 4096)), secrets_)),
         "url", 502);
   }
   Log("notifier")->debug("sms_delivered outbox_id={} status={}", job.outbox_id, res->status);

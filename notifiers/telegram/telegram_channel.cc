@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "notifiers/http_common.h"
+
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -16,7 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kSnippetBytes = 200;      // of a reply, in an error message
 constexpr size_t kCallbackDataBytes = 64;  // the Bot API's limit on callback_data
 
 // api_base "https://host:port/prefix" → origin "https://host:port", prefix "/prefix".
@@ -49,39 +50,6 @@ std::string Redact(std::string text, const std::string& token) {
     text.replace(at, token.size(), "<token>");
   }
   return text;
-}
-
-std::string Snippet(std::string_view body, const std::string& token) {
-  std::string s = Redact(std::string(body.substr(0, 4096)), token);
-  if (s.size() > kSnippetBytes) {
-    size_t cut = kSnippetBytes;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s.resize(cut);
-    s += "...";
-  }
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  return s;
-}
-
-std::string DescribeNetworkError(httplib::Error e, long timeout_ms) {
-  switch (e) {
-    case httplib::Error::Connection:
-      return "could not connect";
-    case httplib::Error::ConnectionTimeout:
-      return "could not connect within " + std::to_string(timeout_ms) + " ms";
-    case httplib::Error::Read:
-      return "no answer within " + std::to_string(timeout_ms) + " ms";
-    case httplib::Error::Write:
-      return "the connection broke while sending";
-    case httplib::Error::SSLConnection:
-    case httplib::Error::SSLServerVerification:
-    case httplib::Error::SSLLoadingCerts:
-      return "TLS failed (" + httplib::to_string(e) + ")";
-    default:
-      return httplib::to_string(e);
-  }
 }
 
 // "ack:<alert>:<key>", without the key if that would pass the Bot API's 64-byte limit.
@@ -160,7 +128,7 @@ Result<void> TelegramChannel::Deliver(const DeliveryJob& job) {
   std::string why =
       reply.is_object() && reply.contains("description") && reply["description"].is_string()
           ? Redact(reply["description"].get<std::string>(), token)
-          : Snippet(res->body, token);
+          : OneLineSnippet(Redact(std::string(res->body.substr(0, 4096)), token));
   return Fail("telegram_api", "Telegram answered " + std::to_string(res->status) + ": " + why,
               "recipient", 502);
 }

@@ -1,6 +1,8 @@
 #include "notifiers/webhook/webhook_channel.h"
 
 #include <httplib.h>
+
+#include "notifiers/http_common.h"
 #include <sodium.h>
 
 #include <algorithm>
@@ -17,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kSnippetBytes = 200;  // of a receiver's answer, in an error message
 
 // "https://host:port/path?q" → origin "https://host:port", target "/path?q".
 struct UrlParts {
@@ -44,39 +45,6 @@ Result<UrlParts> SplitUrl(std::string_view url) {
   if (target[0] != '/') target.insert(0, "/");
   if (const size_t hash = target.find('#'); hash != std::string::npos) target.resize(hash);
   return UrlParts{std::string(url.substr(0, sep + 3 + authority.size())), target};
-}
-
-std::string Snippet(std::string_view body) {
-  std::string s(body.substr(0, kSnippetBytes + 4));
-  if (s.size() > kSnippetBytes) {
-    size_t cut = kSnippetBytes;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s.resize(cut);
-    s += "...";
-  }
-  for (char& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  return s;
-}
-
-std::string DescribeNetworkError(httplib::Error e, long timeout_ms) {
-  switch (e) {
-    case httplib::Error::Connection:
-      return "could not connect";
-    case httplib::Error::ConnectionTimeout:
-      return "could not connect within " + std::to_string(timeout_ms) + " ms";
-    case httplib::Error::Read:
-      return "no answer within " + std::to_string(timeout_ms) + " ms";
-    case httplib::Error::Write:
-      return "the connection broke while sending";
-    case httplib::Error::SSLConnection:
-    case httplib::Error::SSLServerVerification:
-    case httplib::Error::SSLLoadingCerts:
-      return "TLS failed (" + httplib::to_string(e) + ")";
-    default:
-      return httplib::to_string(e);
-  }
 }
 
 // The body for `job`: Vigil's signed JSON, or the chat preset's {"text": ...}.
@@ -152,7 +120,7 @@ Result<void> WebhookChannel::Deliver(const DeliveryJob& job) {
   if (res->status < 200 || res->status > 299) {
     return Fail("webhook_status",
                 "webhook " + url->origin + " answered " + std::to_string(res->status) + ": " +
-                    Snippet(res->body),
+                    OneLineSnippet(res->body),
                 "recipient", 502);
   }
   Log("notifier")->debug("webhook_delivered outbox_id={} status={}", job.outbox_id, res->status);
