@@ -1,3 +1,4 @@
+#include "daemon/store/rows.h"
 #include "daemon/store/store.h"
 
 namespace vigil {
@@ -149,14 +150,11 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
 Result<std::optional<EscalationRow>> ReadStore::GetEscalation(std::int64_t alert_id) {
   try {
     Lease lease(*this);
-    auto st = lease.db().Prepare(
-        "SELECT alert_id,route,policy,schedule,level,pass,state,next_at FROM escalations "
-        "WHERE alert_id=?");
+    auto st = lease.db().Prepare("SELECT " + std::string(store_internal::kEscalationColumns) +
+                                 " FROM escalations WHERE alert_id=?");
     st.Bind(1, alert_id);
     if (!st.Step()) return std::optional<EscalationRow>();
-    return std::optional<EscalationRow>(EscalationRow{
-        st.Int(0), st.Text(1), st.Text(2), st.Text(3), static_cast<int>(st.Int(4)),
-        static_cast<int>(st.Int(5)), st.Text(6), st.OptInt(7)});
+    return std::optional<EscalationRow>(store_internal::ReadEscalation(st));
   } catch (const StoreError& e) {
     return std::unexpected(ReadError(e));
   }
@@ -165,16 +163,12 @@ Result<std::optional<EscalationRow>> ReadStore::GetEscalation(std::int64_t alert
 Result<std::vector<CheckinRow>> ReadStore::Checkins(TimeMs from, TimeMs to) {
   try {
     Lease lease(*this);
-    auto st = lease.db().Prepare(
-        "SELECT id,schedule,person,shift_start,shift_end,phase,due_at,checked_in_at,"
-        "coalesce(checked_in_via,''),missed_at FROM checkins WHERE shift_end>? AND shift_start<? "
-        "ORDER BY shift_start, schedule, person");
+    auto st = lease.db().Prepare("SELECT " + std::string(store_internal::kCheckinColumns) +
+                                 " FROM checkins WHERE shift_end>? AND shift_start<? "
+                                 "ORDER BY shift_start, schedule, person");
     st.Bind(1, from).Bind(2, to);
     std::vector<CheckinRow> rows;
-    while (st.Step()) {
-      rows.push_back({st.Int(0), st.Text(1), st.Text(2), st.Int(3), st.Int(4), st.Text(5),
-                      st.OptInt(6), st.OptInt(7), st.Text(8), st.OptInt(9)});
-    }
+    while (st.Step()) rows.push_back(store_internal::ReadCheckin(st));
     return rows;
   } catch (const StoreError& e) {
     return std::unexpected(ReadError(e));

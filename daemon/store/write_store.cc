@@ -2,9 +2,15 @@
 #include <array>
 
 #include "daemon/common/log.h"
+#include "daemon/store/rows.h"
 #include "daemon/store/store.h"
 
 namespace vigil {
+using store_internal::kCheckinColumns;
+using store_internal::kEscalationColumns;
+using store_internal::ReadCheckin;
+using store_internal::ReadEscalation;
+
 namespace {
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
@@ -245,12 +251,10 @@ void WriteStore::PrepareStatements() {
   put_escalation_ = db_.Prepare(
       "INSERT OR REPLACE INTO escalations(alert_id,route,policy,schedule,level,pass,state,"
       "next_at) VALUES(?,?,?,?,?,?,?,?)");
-  get_escalation_ = db_.Prepare(
-      "SELECT alert_id,route,policy,schedule,level,pass,state,next_at FROM escalations "
-      "WHERE alert_id=?");
-  due_escalations_ = db_.Prepare(
-      "SELECT alert_id,route,policy,schedule,level,pass,state,next_at FROM escalations "
-      "WHERE next_at<=? ORDER BY next_at LIMIT ?");
+  get_escalation_ = db_.Prepare("SELECT " + std::string(kEscalationColumns) +
+                                " FROM escalations WHERE alert_id=?");
+  due_escalations_ = db_.Prepare("SELECT " + std::string(kEscalationColumns) +
+                                 " FROM escalations WHERE next_at<=? ORDER BY next_at LIMIT ?");
 }
 
 void WriteStore::Begin() { begin_.Run(); }
@@ -405,19 +409,6 @@ void WriteStore::Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts)
   reschedule_.Bind(1, due_at).Bind(2, static_cast<std::int64_t>(attempts)).Bind(3, outbox_id).Run();
 }
 
-namespace {
-EscalationRow ReadEscalation(const sqlite::Stmt& st) {
-  return {st.Int(0), st.Text(1), st.Text(2), st.Text(3), static_cast<int>(st.Int(4)),
-          static_cast<int>(st.Int(5)), st.Text(6), st.OptInt(7)};
-}
-constexpr std::string_view kCheckinColumns =
-    "id,schedule,person,shift_start,shift_end,phase,due_at,checked_in_at,"
-    "coalesce(checked_in_via,''),missed_at";
-CheckinRow ReadCheckin(const sqlite::Stmt& st) {
-  return {st.Int(0),    st.Text(1),   st.Text(2),   st.Int(3),    st.Int(4),
-          st.Text(5),   st.OptInt(6), st.OptInt(7), st.Text(8),   st.OptInt(9)};
-}
-}  // namespace
 
 int WriteStore::CancelPendingDeliveries(std::int64_t alert_id, TimeMs now) {
   cancel_.Bind(1, now).Bind(2, alert_id).Run();
