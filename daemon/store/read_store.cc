@@ -48,6 +48,16 @@ class ReadStore::Lease {
   std::unique_ptr<sqlite::Db> db_;
 };
 
+template <class F>
+auto ReadStore::WithDb(F query) -> Result<std::invoke_result_t<F, sqlite::Db&>> {
+  try {
+    Lease lease(*this);
+    return query(lease.db());
+  } catch (const StoreError& e) {
+    return std::unexpected(ReadError(e));
+  }
+}
+
 std::unique_ptr<sqlite::Db> ReadStore::Acquire() {
   {
     std::lock_guard lock(mu_);
@@ -67,15 +77,14 @@ void ReadStore::Release(std::unique_ptr<sqlite::Db> db) {
 }
 
 Result<std::vector<Alert>> ReadStore::ListAlerts(const AlertFilter& f) {
-  try {
-    Lease lease(*this);
+  return WithDb([&](sqlite::Db& db) -> std::vector<Alert> {
     std::string sql = "SELECT " + std::string(kAlertColumns) +
                       " FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id"
                       " WHERE (?1 IS NULL OR a.status=?1) AND (?2=0 OR a.status<>'resolved')"
                       " AND (?3='' OR a.source=?3) AND (?4 IS NULL OR a.severity=?4)"
                       " AND (?5 IS NULL OR a.created_at>=?5) AND (?6 IS NULL OR a.id<?6)"
                       " ORDER BY a.id DESC LIMIT ?7";
-    auto st = lease.db().Prepare(sql);
+    auto st = db.Prepare(sql);
     if (f.status) st.Bind(1, ToString(*f.status));
     st.Bind(2, static_cast<std::int64_t>(f.open_only)).Bind(3, f.source);
     if (f.severity) st.Bind(4, ToString(*f.severity));
@@ -83,43 +92,34 @@ Result<std::vector<Alert>> ReadStore::ListAlerts(const AlertFilter& f) {
     std::vector<Alert> out;
     while (st.Step()) out.push_back(ReadAlert(st));
     return out;
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<std::optional<Alert>> ReadStore::GetAlert(std::int64_t id) {
-  try {
-    Lease lease(*this);
-    auto st = lease.db().Prepare("SELECT " + std::string(kAlertColumns) +
+  return WithDb([&](sqlite::Db& db) -> std::optional<Alert> {
+    auto st = db.Prepare("SELECT " + std::string(kAlertColumns) +
                                  " FROM alerts a LEFT JOIN integrations i ON "
                                  "i.id=a.integration_id WHERE a.id=?");
     st.Bind(1, id);
     if (!st.Step()) return std::optional<Alert>();
     return std::optional<Alert>(ReadAlert(st));
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<std::vector<AlertEventRow>> ReadStore::AlertEvents(std::int64_t alert_id) {
-  try {
-    Lease lease(*this);
-    auto st = lease.db().Prepare(
+  return WithDb([&](sqlite::Db& db) -> std::vector<AlertEventRow> {
+    auto st = db.Prepare(
         "SELECT id,at,kind,actor,detail FROM alert_events WHERE alert_id=? ORDER BY id");
     st.Bind(1, alert_id);
     std::vector<AlertEventRow> out;
     while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)});
     return out;
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id) {
-  try {
-    Lease lease(*this);
-    auto st = lease.db().Prepare(
+  return WithDb([&](sqlite::Db& db) -> std::vector<OutboxRow> {
+    auto st = db.Prepare(
         "SELECT id,channel,recipient,created_at,attempts,due_at,delivered_at,cancelled_at,"
         "coalesce(last_error,''),coalesce(person,''),failed_at FROM outbox WHERE alert_id=? "
         "ORDER BY id");
@@ -142,72 +142,55 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
       out.push_back(std::move(r));
     }
     return out;
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<std::optional<EscalationRow>> ReadStore::GetEscalation(std::int64_t alert_id) {
-  try {
-    Lease lease(*this);
-    auto st = lease.db().Prepare("SELECT " + std::string(store_internal::kEscalationColumns) +
+  return WithDb([&](sqlite::Db& db) -> std::optional<EscalationRow> {
+    auto st = db.Prepare("SELECT " + std::string(store_internal::kEscalationColumns) +
                                  " FROM escalations WHERE alert_id=?");
     st.Bind(1, alert_id);
     if (!st.Step()) return std::optional<EscalationRow>();
     return std::optional<EscalationRow>(store_internal::ReadEscalation(st));
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<std::vector<CheckinRow>> ReadStore::Checkins(TimeMs from, TimeMs to) {
-  try {
-    Lease lease(*this);
-    auto st = lease.db().Prepare("SELECT " + std::string(store_internal::kCheckinColumns) +
+  return WithDb([&](sqlite::Db& db) -> std::vector<CheckinRow> {
+    auto st = db.Prepare("SELECT " + std::string(store_internal::kCheckinColumns) +
                                  " FROM checkins WHERE shift_end>? AND shift_start<? "
                                  "ORDER BY shift_start, schedule, person");
     st.Bind(1, from).Bind(2, to);
     std::vector<CheckinRow> rows;
     while (st.Step()) rows.push_back(store_internal::ReadCheckin(st));
     return rows;
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<ReadStore::Counts> ReadStore::CountAlerts() {
-  try {
-    Lease lease(*this);
+  return WithDb([&](sqlite::Db& db) -> ReadStore::Counts {
     Counts c;
-    auto st = lease.db().Prepare("SELECT status, count(*) FROM alerts GROUP BY status");
+    auto st = db.Prepare("SELECT status, count(*) FROM alerts GROUP BY status");
     while (st.Step()) {
       auto s = ParseAlertStatus(st.Text(0));
       if (s == AlertStatus::kTriggered) c.triggered = st.Int(1);
       if (s == AlertStatus::kAcknowledged) c.acknowledged = st.Int(1);
       if (s == AlertStatus::kResolved) c.resolved = st.Int(1);
     }
-    auto ob = lease.db().Prepare("SELECT count(*) FROM outbox WHERE delivered_at IS NULL");
+    auto ob = db.Prepare("SELECT count(*) FROM outbox WHERE delivered_at IS NULL");
     ob.Step();
     c.outbox_pending = ob.Int(0);
     return c;
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 Result<std::vector<IntegrationRow>> ReadStore::ListIntegrations() {
-  try {
-    Lease lease(*this);
+  return WithDb([&](sqlite::Db& db) -> std::vector<IntegrationRow> {
     std::vector<IntegrationRow> rows;
-    auto st = lease.db().Prepare(
-        "SELECT id,name,kind,key_sha256,origin,created_at FROM integrations ORDER BY id");
-    while (st.Step()) {
-      rows.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)});
-    }
+    auto st = db.Prepare(std::string(store_internal::kListIntegrations));
+    while (st.Step()) rows.push_back(store_internal::ReadIntegration(st));
     return rows;
-  } catch (const StoreError& e) {
-    return std::unexpected(ReadError(e));
-  }
+  });
 }
 
 }  // namespace vigil

@@ -23,4 +23,10 @@ inline CheckinRow ReadCheckin(const sqlite::Stmt& st) {
           st.Text(5),   st.OptInt(6), st.OptInt(7), st.Text(8),   st.OptInt(9)};
 }
 
+constexpr std::string_view kListIntegrations =
+    "SELECT id,name,kind,key_sha256,origin,created_at FROM integrations ORDER BY id";
+inline IntegrationRow ReadIntegration(const sqlite::Stmt& st) {
+  return {st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)};
+}
+
 }  // namespace vigil::store_internal

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -218,6 +219,9 @@ class ReadStore {
 
  private:
   class Lease;  // a connection borrowed from the pool for one call
+  // Runs `query` on a pooled connection; a store failure becomes a 503 Error value.
+  template <class F>
+  auto WithDb(F query) -> Result<std::invoke_result_t<F, sqlite::Db&>>;
   std::unique_ptr<sqlite::Db> Acquire();
   void Release(std::unique_ptr<sqlite::Db> db);
 

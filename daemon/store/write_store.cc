@@ -506,11 +506,8 @@ int WriteStore::RequeueUndelivered(TimeMs now) {
 
 std::vector<IntegrationRow> WriteStore::ListIntegrations() {
   std::vector<IntegrationRow> rows;
-  auto st = db_.Prepare(
-      "SELECT id,name,kind,key_sha256,origin,created_at FROM integrations ORDER BY id");
-  while (st.Step()) {
-    rows.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5)});
-  }
+  auto st = db_.Prepare(std::string(store_internal::kListIntegrations));
+  while (st.Step()) rows.push_back(store_internal::ReadIntegration(st));
   return rows;
 }
 
