@@ -479,6 +479,18 @@ class Subscriber:
 # A tiny step runner: each step prints PASS/FAIL; failures are collected, not fatal.
 
 
+def teardown(run, tmp, *daemons):
+    """Ends a test: kills its vigild processes, shows their stderr tail if a step failed,
+    removes the temp dir unless a step failed, and returns the exit code."""
+    for d in daemons:
+        if d:
+            d.kill()
+            if run.failures:
+                print(f"--- vigild stderr (tail) ---\n{d.stderr()[-3000:]}")
+    tmp.cleanup(failed=bool(run.failures))
+    return run.finish()
+
+
 class Runner:
     """Runs named steps in order. A step marked known_bug="..." documents a daemon bug found
     by these tests: its failure is reported as XFAIL and does not fail the run unless

@@ -616,12 +616,7 @@ def main():
         pass  # reported by the runner
     finally:
         h.kill_proc(T.watch)
-        if T.vigild:
-            T.vigild.kill()
-            if run.failures:
-                print(f"--- vigild stderr (last run, tail) ---\n{T.vigild.stderr()[-3000:]}")
-        T.tmp.cleanup(failed=bool(run.failures))
-    return run.finish()
+    return h.teardown(run, T.tmp, T.vigild)
 
 
 if __name__ == "__main__":

@@ -121,12 +121,8 @@ channels:
         run.step("a forged or altered link is refused", forged_refused)
         run.step("SIGTERM exits 0", lambda: h.check_eq(vigild.terminate(), 0, "exit code"))
     finally:
-        vigild.kill()
         gw.close()
-        if run.failures:
-            print(f"--- vigild stderr (tail) ---\n{vigild.stderr()[-3000:]}")
-        tmp.cleanup(failed=bool(run.failures))
-    return run.finish()
+    return h.teardown(run, tmp, vigild)
 
 
 if __name__ == "__main__":

@@ -520,12 +520,7 @@ def main():
         for s in (T.sub_an, T.sub_binh):
             if s:
                 s.close()
-        if T.vigild:
-            T.vigild.kill()
-            if run.failures:
-                print(f"--- vigild stderr (tail) ---\n{T.vigild.stderr()[-3000:]}")
-        T.tmp.cleanup(failed=bool(run.failures))
-    return run.finish()
+    return h.teardown(run, T.tmp, T.vigild)
 
 
 if __name__ == "__main__":
