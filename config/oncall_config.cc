@@ -34,6 +34,8 @@ class Reader {
  private:
   void Err(int line, std::string msg) { root_.errors().push_back({root_.file(), line, msg}); }
   TimeMs Local(Section& s, const char* key, const std::string& tz, bool required);
+  // Sets `out` from the role text read at `key`, or reports the line.
+  void Role(Section& s, const std::string& text, DutyRole& out);
   void ReadPerson(Section& s);
   void ReadSchedule(Section& s);
   void ReadLayer(Section& s, Schedule& sched);
@@ -63,6 +65,14 @@ TimeMs Reader::Local(Section& s, const char* key, const std::string& tz, bool re
     return 0;
   }
   return *t;
+}
+
+void Reader::Role(Section& s, const std::string& text, DutyRole& out) {
+  if (auto r = ParseDutyRole(text)) {
+    out = *r;
+  } else {
+    Err(s.Line("role"), s.Path("role") + " must be duty_officer, duty_leader or backup");
+  }
 }
 
 void Reader::ReadPerson(Section& s) {
@@ -103,8 +113,7 @@ void Reader::ReadLayer(Section& s, Schedule& sched) {
   s.Str("name", l.name);
   std::string role = "duty_officer";
   s.Str("role", role);
-  if (auto r = ParseDutyRole(role)) l.role = *r;
-  else Err(s.Line("role"), s.Path("role") + " must be duty_officer, duty_leader or backup");
+  Role(s, role, l.role);
   s.StrList("members", l.members);
   if (l.members.empty()) Err(l.line, s.Path("members") + " needs at least one person");
   l.start = Local(s, "start", sched.time_zone, true);
@@ -129,8 +138,7 @@ void Reader::ReadOverride(Section& s, Schedule& sched) {
   else if (kind == "add") ov.kind = OverrideKind::kAdd;
   else if (kind == "remove") ov.kind = OverrideKind::kRemove;
   else Err(s.Line("kind"), s.Path("kind") + " must be replace, add or remove");
-  if (auto r = ParseDutyRole(role)) ov.role = *r;
-  else Err(s.Line("role"), s.Path("role") + " must be duty_officer, duty_leader or backup");
+  Role(s, role, ov.role);
   ov.start = Local(s, "start", sched.time_zone, true);
   ov.end = Local(s, "end", sched.time_zone, true);
   s.Str("person", ov.person);
@@ -234,8 +242,7 @@ void Reader::ReadTarget(Section& t, EscalationLevel& level) {
   const int kinds = !role.empty() + !person.empty() + !contact_point.empty() + !webhook.empty();
   if (!role.empty()) {
     target.kind = Target::Kind::kRole;
-    if (auto r = ParseDutyRole(role)) target.role = *r;
-    else Err(t.Line("role"), t.Path("role") + " must be duty_officer, duty_leader or backup");
+    Role(t, role, target.role);
   } else if (!person.empty()) {
     target = {Target::Kind::kPerson, person};
   } else if (!contact_point.empty()) {
