@@ -1,6 +1,7 @@
 // Message templates: each payload becomes one Model (a title, facts, paragraphs, links), and
 // the Model is written out as e-mail subject, plain text, HTML and SMS. Escaping for HTML
 // happens in one place (RenderHtml), so no template can forget it.
+#include "daemon/common/html.h"
 #include "notifiers/templates.h"
 
 #include <algorithm>
@@ -450,21 +451,6 @@ std::string RenderText(Lang l, const Model& m) {
   return t;
 }
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // Only these schemes become anchors; anything else (javascript:, data:) is shown as text.
 bool SafeHref(const std::string& url) {
   for (const char* scheme : {"https://", "http://", "tel:", "mailto:"}) {
@@ -484,28 +470,28 @@ const char* Accent(const std::string& severity) {
 std::string RenderHtml(Lang l, const Model& m) {
   const std::string accent = Accent(m.severity);
   std::string h = std::string("<!DOCTYPE html>\n<html lang=\"") + Tr(l, "vi", "en") +
-                  "\"><head><meta charset=\"utf-8\"><title>" + Escape(m.subject) +
+                  "\"><head><meta charset=\"utf-8\"><title>" + HtmlEscape(m.subject) +
                   "</title></head>\n<body style=\"font-family:Arial,Helvetica,sans-serif;"
                   "font-size:14px;color:#222\">\n<p style=\"margin:0 0 4px;font-weight:bold;color:" +
-                  accent + "\">" + Escape(m.tag) + "</p>\n<h2 style=\"margin:0 0 12px\">" +
-                  Escape(m.headline) + "</h2>\n";
-  for (const auto& p : m.lead) h += "<p>" + Escape(p) + "</p>\n";
+                  accent + "\">" + HtmlEscape(m.tag) + "</p>\n<h2 style=\"margin:0 0 12px\">" +
+                  HtmlEscape(m.headline) + "</h2>\n";
+  for (const auto& p : m.lead) h += "<p>" + HtmlEscape(p) + "</p>\n";
   if (!m.facts.empty()) h += "<table cellpadding=\"4\" style=\"border-collapse:collapse\">\n";
   for (const auto& [label, value] : m.facts) {
-    h += "<tr><th align=\"left\" valign=\"top\" style=\"color:#555\">" + Escape(label) +
-         "</th><td>" + Escape(value) + "</td></tr>\n";
+    h += "<tr><th align=\"left\" valign=\"top\" style=\"color:#555\">" + HtmlEscape(label) +
+         "</th><td>" + HtmlEscape(value) + "</td></tr>\n";
   }
   if (!m.facts.empty()) h += "</table>\n";
   for (const auto& p : m.notes) {
-    h += p.find('\n') == std::string::npos ? "<p>" + Escape(p) + "</p>\n"
-                                           : "<pre>" + Escape(p) + "</pre>\n";
+    h += p.find('\n') == std::string::npos ? "<p>" + HtmlEscape(p) + "</p>\n"
+                                           : "<pre>" + HtmlEscape(p) + "</pre>\n";
   }
   for (const auto& link : m.links) {
     h += SafeHref(link.url)
-             ? "<p><a href=\"" + Escape(link.url) + "\" style=\"font-weight:bold;color:" + accent +
-                   "\">" + Escape(link.label) + "</a> <span style=\"color:#777\">" +
-                   Escape(link.url) + "</span></p>\n"
-             : "<p>" + Escape(link.label) + ": " + Escape(link.url) + "</p>\n";
+             ? "<p><a href=\"" + HtmlEscape(link.url) + "\" style=\"font-weight:bold;color:" + accent +
+                   "\">" + HtmlEscape(link.label) + "</a> <span style=\"color:#777\">" +
+                   HtmlEscape(link.url) + "</span></p>\n"
+             : "<p>" + HtmlEscape(link.label) + ": " + HtmlEscape(link.url) + "</p>\n";
   }
   h += std::string("<p style=\"color:#777;font-size:12px\">") +
        Tr(l, "Vigil, hệ thống trực cảnh báo. Tin nhắn tự động, vui lòng không trả lời.",

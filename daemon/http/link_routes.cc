@@ -2,26 +2,12 @@
 // only POST /l/{token} acts, so mail scanners and chat link previews cannot acknowledge.
 #include <httplib.h>
 
+#include "daemon/common/html.h"
 #include "daemon/common/secrets.h"
 #include "daemon/http/server.h"
 
 namespace vigil {
 namespace {
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 const char* ActionText(Lang l, const std::string& action) {
   if (action == "ack") return Tr(l, "Xác nhận đã nhận cảnh báo", "Acknowledge the alert");
@@ -37,9 +23,9 @@ void Page(httplib::Response& res, int status, Lang l, const std::string& title,
   res.set_content(std::string("<!doctype html><html lang=\"") + Tr(l, "vi", "en") +
                       "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                       "content=\"width=device-width, initial-scale=1\"><title>" +
-                      Escape(title) + "</title><style>body{font-family:sans-serif;max-width:32em;"
+                      HtmlEscape(title) + "</title><style>body{font-family:sans-serif;max-width:32em;"
                       "margin:2em auto;padding:0 1em}button{font-size:1.3em;padding:.6em 1.2em}"
-                      "</style></head><body><h1>" + Escape(title) + "</h1>" + body +
+                      "</style></head><body><h1>" + HtmlEscape(title) + "</h1>" + body +
                       "</body></html>",
                   "text/html; charset=utf-8");
 }
@@ -54,14 +40,14 @@ void HttpServer::LinkRoutes() {
     auto claims = deps_.links->Verify(req.matches[1], deps_.clock.Now());
     if (!claims) {
       return Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
-                  "<p>" + Escape(claims.error().message) + "</p>");
+                  "<p>" + HtmlEscape(claims.error().message) + "</p>");
     }
     auto alert = deps_.reads.GetAlert(claims->alert_id);
     std::string what = "#" + std::to_string(claims->alert_id);
     if (alert && *alert) what += " — " + (*alert)->summary + " (" + (*alert)->source + ")";
     Page(res, 200, l, ActionText(l, claims->action),
-         "<p>" + Escape(what) + "</p><p>" + Tr(l, "Gửi cho: ", "Sent to: ") +
-             Escape(claims->person) + "</p><form method=\"post\"><button type=\"submit\">" +
+         "<p>" + HtmlEscape(what) + "</p><p>" + Tr(l, "Gửi cho: ", "Sent to: ") +
+             HtmlEscape(claims->person) + "</p><form method=\"post\"><button type=\"submit\">" +
              ActionText(l, claims->action) + "</button></form>");
   });
 
@@ -72,16 +58,16 @@ void HttpServer::LinkRoutes() {
     auto claims = deps_.links->Verify(token, deps_.clock.Now());
     if (!claims) {
       return Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
-                  "<p>" + Escape(claims.error().message) + "</p>");
+                  "<p>" + HtmlEscape(claims.error().message) + "</p>");
     }
     auto done = AwaitEngine(deps_.engine.Submit(LinkActionCommand{Sha256Hex(token), *claims, {}}));
     if (!done) {
       return Page(res, done.error().status, l, Tr(l, "Không thực hiện được", "Not done"),
-                  "<p>" + Escape(done.error().message) + "</p>");
+                  "<p>" + HtmlEscape(done.error().message) + "</p>");
     }
     Page(res, 200, l, Tr(l, "Đã ghi nhận", "Done"),
          "<p>#" + std::to_string(claims->alert_id) + ": " + ActionText(l, claims->action) +
-             " — " + Escape(claims->person) + "</p>");
+             " — " + HtmlEscape(claims->person) + "</p>");
   });
 }
 
