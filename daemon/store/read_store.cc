@@ -193,4 +193,12 @@ Result<std::vector<IntegrationRow>> ReadStore::ListIntegrations() {
   });
 }
 
+Result<void> ReadStore::Read(const std::function<void(sqlite::Db&)>& query) {
+  return WithDb([&](sqlite::Db& db) -> bool {
+           query(db);
+           return true;
+         })
+      .transform([](bool) {});
+}
+
 }  // namespace vigil

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -176,6 +177,9 @@ class WriteStore {
   // Disables (empties the key of) config integrations whose names are not in `keep`.
   void DisableConfigIntegrationsExcept(const std::vector<std::string>& keep);
 
+  // The write connection, for components with their own SQL (incidents). Engine thread only.
+  sqlite::Db& db() { return db_; }
+
  private:
   explicit WriteStore(const std::string& path);
   void PrepareStatements();
@@ -216,6 +220,9 @@ class ReadStore {
   };
   Result<Counts> CountAlerts();
   Result<std::vector<IntegrationRow>> ListIntegrations();
+  // Runs `query` on a pooled read-only connection, for components with their own SQL
+  // (incidents); a store failure becomes a 503 Error value.
+  Result<void> Read(const std::function<void(sqlite::Db&)>& query);
 
  private:
   class Lease;  // a connection borrowed from the pool for one call

@@ -2,6 +2,7 @@
 #include <array>
 
 #include "daemon/common/log.h"
+#include "daemon/store/incident_schema.h"
 #include "daemon/store/rows.h"
 #include "daemon/store/store.h"
 
@@ -14,7 +15,7 @@ using store_internal::ReadEscalation;
 namespace {
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 4> kMigrations = {
+constexpr std::array<std::string_view, 5> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -103,6 +104,8 @@ CREATE TABLE used_links(
   person TEXT NOT NULL,
   action TEXT NOT NULL);
 )sql",
+    // 5: incident tickets, their playbook steps and timeline (issue 5).
+    store_internal::kIncidentSchema,
 };
 
 void Migrate(sqlite::Db& db) {
@@ -244,7 +247,8 @@ void WriteStore::PrepareStatements() {
       "SELECT min(t) FROM ("
       " SELECT min(due_at) AS t FROM outbox WHERE delivered_at IS NULL"
       " UNION ALL SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL"
-      " UNION ALL SELECT min(due_at) FROM checkins WHERE due_at IS NOT NULL)");
+      " UNION ALL SELECT min(due_at) FROM checkins WHERE due_at IS NOT NULL"
+      " UNION ALL SELECT min(escalate_at) FROM incident_steps WHERE escalate_at IS NOT NULL)");
   cancel_ = db_.Prepare(
       "UPDATE outbox SET due_at=NULL, cancelled_at=? WHERE alert_id=? AND delivered_at IS NULL "
       "AND cancelled_at IS NULL");

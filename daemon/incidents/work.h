@@ -1,0 +1,136 @@
+// Working incidents: the operations people submit (open, transition, note, attach a playbook,
+// complete or skip a step, contact an outside party) and the timed cycle over overdue steps.
+//
+// IncidentWork runs on the engine thread inside the engine's batch transaction: it validates
+// first and writes only when the whole operation is valid, so a refused operation leaves
+// nothing behind. Paging goes through IncidentPager, which the engine implements with its
+// outbox (deliveries are sent only after the commit). Not thread-safe; one per batch.
+#pragma once
+
+#include <future>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "daemon/escalation/escalation.h"
+#include "daemon/incidents/incident.h"
+#include "daemon/incidents/incident_store.h"
+
+namespace vigil {
+
+// Opens a ticket, optionally promoting alerts and attaching a playbook at once.
+struct OpenIncident {
+  Incident incident;  // id, state, anchors and times are filled in by the engine
+  std::optional<PlaybookPlan> plan;
+};
+// Links more alerts to an open incident (promote into an existing incident).
+struct LinkAlerts {
+  std::int64_t id = 0;
+  std::vector<std::int64_t> alert_ids;
+};
+struct TransitionIncident {
+  std::int64_t id = 0;
+  std::string target;  // a state name, checked by the engine (400 naming "state")
+  std::optional<std::int64_t> duplicate_of;
+  std::string note;
+};
+struct AddNote {
+  std::int64_t id = 0;
+  std::string text;
+};
+struct AssignIncident {
+  std::int64_t id = 0;
+  std::string person;
+};
+struct AttachPlaybook {
+  std::int64_t id = 0;
+  PlaybookPlan plan;
+};
+struct StepAction {
+  std::int64_t id = 0;
+  std::string step;
+  bool skip = false;
+  std::string note;
+  nlohmann::json input = nlohmann::json::object();
+};
+// Engages an outside party (message: sends the request through the notifiers) and/or records
+// its answer (ticket number, answer text).
+struct ContactAction {
+  std::int64_t id = 0;
+  std::string contact_point;
+  std::string step;  // the contact-point step this belongs to, if any
+  std::string message, ticket, answer;
+};
+
+using IncidentOp = std::variant<OpenIncident, LinkAlerts, TransitionIncident, AddNote,
+                                AssignIncident, AttachPlaybook, StepAction, ContactAction>;
+
+// One operation for the engine. The reply is the incident's id once committed.
+struct IncidentCommand {
+  IncidentOp op;
+  std::string actor;  // user:<id>, ...
+  std::promise<Result<std::int64_t>> done;
+};
+
+// What IncidentWork needs from the engine to reach people. Implemented by the engine.
+class IncidentPager {
+ public:
+  virtual ~IncidentPager() = default;
+  // Pages a person through their notification rules.
+  virtual void PagePerson(const Person& person, const std::string& payload) = 0;
+  // Shows a contact-point request on every console and e-mails the party when it has one.
+  virtual void PageContactPoint(const ContactPoint& cp, const std::string& payload) = 0;
+  virtual void Publish(const std::string& topic, const std::string& body) = 0;
+  // Records on the alert's own log that it was promoted.
+  virtual void AlertEvent(std::int64_t alert_id, const std::string& kind,
+                          const std::string& detail) = 0;
+  virtual bool AlertExists(std::int64_t alert_id) = 0;
+};
+
+class IncidentWork {
+ public:
+  // All references must outlive the object.
+  IncidentWork(IncidentStore& store, const OnCallSetup& setup, IncidentPager& pager, TimeMs now)
+      : store_(store), setup_(setup), pager_(pager), now_(now) {}
+
+  // Applies one operation for `actor`. Errors name the field at fault; nothing is written
+  // when an error is returned.
+  Result<std::int64_t> Apply(const IncidentOp& op, const std::string& actor);
+  // Acts on every step whose timer is due: overdue steps page the next level of their chain.
+  void Cycle();
+
+ private:
+  Result<std::int64_t> Do(const OpenIncident& op, const std::string& actor);
+  Result<std::int64_t> Do(const LinkAlerts& op, const std::string& actor);
+  Result<std::int64_t> Do(const TransitionIncident& op, const std::string& actor);
+  Result<std::int64_t> Do(const AddNote& op, const std::string& actor);
+  Result<std::int64_t> Do(const AssignIncident& op, const std::string& actor);
+  Result<std::int64_t> Do(const AttachPlaybook& op, const std::string& actor);
+  Result<std::int64_t> Do(const StepAction& op, const std::string& actor);
+  Result<std::int64_t> Do(const ContactAction& op, const std::string& actor);
+
+  Result<Incident> Load(std::int64_t id);
+  Result<void> CheckAlerts(const std::vector<std::int64_t>& ids, std::int64_t except_incident);
+  void Link(const Incident& in, std::int64_t alert_id, const std::string& actor);
+  void Attach(const Incident& in, const PlaybookPlan& plan, const std::string& actor);
+  // Stamps an anchor and re-times the pending steps that count from it.
+  void Stamp(std::int64_t id, const std::string& anchor, const std::string& actor);
+  void Retime(std::int64_t id);
+  void Escalate(IncidentStep& step, const Incident& in, const PlaybookPlan& plan);
+  // The schedule whose roles mean the incident's duty officer / leader.
+  std::string ScheduleFor(const Incident& in) const;
+  void Announce(const Incident& in, const std::string& what);
+
+  IncidentStore& store_;
+  const OnCallSetup& setup_;
+  IncidentPager& pager_;
+  const TimeMs now_;
+};
+
+// JSON views for the API, publications and pages.
+nlohmann::json IncidentJson(const Incident& in);
+nlohmann::json StepJson(const IncidentStep& s, const PlanStep* def);
+nlohmann::json TimelineJson(const TimelineEntry& e);
+
+}  // namespace vigil
