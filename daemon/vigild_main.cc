@@ -257,6 +257,7 @@ class Daemon {
   Metrics metrics_;
   IntegrationRegistry registry_;
   SetupHolder setup_;
+  PlaybookHolder playbooks_;  // incident playbooks (loaded at start)
   zmq::context_t ctx_{1};
   std::unique_ptr<WriteStore> store_;
   std::optional<AdminToken> admin_;
@@ -329,7 +330,7 @@ bool Daemon::StartEngine() {
                     &*links_, PublicUrl(cfg_), cfg_.link_ttl});
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
-               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language)},
+               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language), &playbooks_},
       cfg_.http);
   return true;
 }

@@ -442,6 +442,7 @@ void Engine::RunCycle() {
     CycleOutbox(b);
     CycleEscalations(b);
     CycleCheckins(b);
+    CycleIncidents(b);
     store_.Commit();
   } catch (const std::exception& e) {
     store_.Rollback();

@@ -27,6 +27,7 @@
 #include "daemon/common/clock.h"
 #include "daemon/common/metrics.h"
 #include "daemon/escalation/escalation.h"
+#include "daemon/incidents/work.h"
 #include "daemon/store/store.h"
 
 namespace vigil {
@@ -86,7 +87,8 @@ struct CheckInCommand {
 };
 
 using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegrationCommand,
-                             ApplyConfigCommand, CheckInCommand, LinkActionCommand>;
+                             ApplyConfigCommand, CheckInCommand, LinkActionCommand,
+                             IncidentCommand>;
 
 struct EngineOptions {
   int batch_max = 8192;
@@ -143,6 +145,10 @@ class Engine {
   void Apply(ApplyConfigCommand& c, Batch& b);
   void Apply(CheckInCommand& c, Batch& b);
   void Apply(LinkActionCommand& c, Batch& b);
+  // Incidents (incidents.cc): operations, and overdue playbook steps in the cycle.
+  class IncidentPagerImpl;
+  void Apply(IncidentCommand& c, Batch& b);
+  void CycleIncidents(Batch& b);
   // Acknowledges or resolves an alert for a person (API, console, link).
   Result<AlertStatus> ActOn(std::int64_t alert_id, AlertStatus target, const std::string& actor,
                             const std::string& note, Batch& b);

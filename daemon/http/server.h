@@ -19,6 +19,7 @@
 #include "daemon/common/error.h"
 #include "daemon/common/metrics.h"
 #include "daemon/engine/engine.h"
+#include "daemon/incidents/library_holder.h"
 #include "daemon/store/store.h"
 
 namespace httplib {
@@ -47,6 +48,7 @@ struct HttpDeps {
   std::string version;
   const LinkSigner* links = nullptr;  // answer links in messages (null: the routes answer 404)
   Lang lang = Lang::kVi;              // language of the pages people see (answer links)
+  const PlaybookHolder* playbooks = nullptr;  // incident playbooks (null: none loaded)
 };
 
 class HttpServer {
@@ -72,6 +74,7 @@ class HttpServer {
   void AlertRoutes();
   void AdminRoutes();
   void OnCallRoutes();
+  void IncidentRoutes();  // incident_routes.cc: tickets, steps, timeline, reports
   void LinkRoutes();  // link_routes.cc: GET shows a confirm page, POST acts  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
 
   HttpDeps deps_;

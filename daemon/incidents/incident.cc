@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <set>
 
 #include "daemon/common/time_util.h"
-#include "daemon/oncall/oncall.h"
 
 namespace vigil {
 namespace {
@@ -38,24 +36,6 @@ std::vector<std::string> Strings(const json& j, const char* key) {
     if (v.is_string()) out.push_back(v.get<std::string>());
   }
   return out;
-}
-
-std::optional<std::chrono::year_month_day> ParseDate(std::string_view s) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (s.size() != 10 || std::sscanf(std::string(s).c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) {
-    return std::nullopt;
-  }
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
-  if (!ymd.ok()) return std::nullopt;
-  return ymd;
-}
-
-std::string DateText(std::chrono::year_month_day ymd) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buf;
 }
 
 }  // namespace
@@ -143,17 +123,19 @@ json ToJson(const PlaybookPlan& p) {
                       {"choices", f.choices}, {"label_vi", f.label_vi}, {"label_en", f.label_en}});
     }
     for (const auto& n : s.next) {
-      next.push_back({{"field", n.field}, {"equals", n.equals}, {"step", n.step}});
+      next.push_back({{"field", n.field}, {"op", n.op}, {"value", n.value}, {"step", n.step}});
     }
     steps.push_back({{"id", s.id}, {"phase", s.phase}, {"role", s.role},
                      {"title_vi", s.title_vi}, {"title_en", s.title_en},
                      {"instructions_vi", s.instructions_vi}, {"instructions_en", s.instructions_en},
                      {"donts_vi", s.donts_vi}, {"donts_en", s.donts_en},
                      {"mandatory", s.mandatory}, {"anchor", s.anchor},
-                     {"due_after_ms", s.due_after}, {"working_days", s.working_days},
+                     {"due_after", s.due_after}, {"working_days", s.working_days},
+                     {"is_clock", s.is_clock}, {"stops_at", s.stops_at},
                      {"form", form}, {"next", next}, {"sets_anchor", s.sets_anchor},
                      {"produces_report", s.produces_report}, {"escalation", s.escalation},
-                     {"contact_point", s.contact_point}});
+                     {"contact_point", s.contact_point}, {"request_vi", s.request_vi},
+                     {"request_en", s.request_en}});
   }
   json chains = json::object();
   for (const auto& [id, levels] : p.chains) {
@@ -163,8 +145,8 @@ json ToJson(const PlaybookPlan& p) {
   }
   return {{"id", p.id}, {"version", p.version}, {"title_vi", p.title_vi},
           {"title_en", p.title_en}, {"steps", steps}, {"chains", chains},
-          {"default_chain", p.default_chain}, {"holidays", p.holidays},
-          {"time_zone", p.time_zone}, {"report_forms", p.report_forms}};
+          {"default_chain", p.default_chain}, {"regime", p.regime},
+          {"regime_version", p.regime_version}, {"report_forms", p.report_forms}};
 }
 
 Result<PlaybookPlan> PlanFromJson(const json& j) {
@@ -175,8 +157,8 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
   p.title_vi = Str(j, "title_vi");
   p.title_en = Str(j, "title_en");
   p.default_chain = Str(j, "default_chain");
-  p.holidays = Strings(j, "holidays");
-  if (auto tz = Str(j, "time_zone"); !tz.empty()) p.time_zone = tz;
+  p.regime = Str(j, "regime");
+  p.regime_version = Str(j, "regime_version");
   if (j.contains("report_forms") && j["report_forms"].is_object()) p.report_forms = j["report_forms"];
   if (p.id.empty()) return Fail("missing_field", "the playbook plan has no id", "plan.id");
   const json steps = j.value("steps", json::array());
@@ -202,12 +184,20 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
     st.donts_en = Strings(s, "donts_en");
     st.mandatory = s.value("mandatory", true);
     if (auto a = Str(s, "anchor"); !a.empty()) st.anchor = a;
-    st.due_after = s.value("due_after_ms", TimeMs{0});
+    st.due_after = Str(s, "due_after");
+    if (!st.due_after.empty() && !playbooks::ParseIsoDuration(st.due_after)) {
+      return Fail("invalid_field", "due_after must be an ISO-8601 duration such as PT2H",
+                  where + ".due_after");
+    }
     st.working_days = s.value("working_days", false);
+    st.is_clock = s.value("is_clock", false);
+    st.stops_at = Str(s, "stops_at");
     st.sets_anchor = Str(s, "sets_anchor");
     st.produces_report = Str(s, "produces_report");
     st.escalation = Str(s, "escalation");
     st.contact_point = Str(s, "contact_point");
+    st.request_vi = Str(s, "request_vi");
+    st.request_en = Str(s, "request_en");
     for (const auto& f : s.value("form", json::array())) {
       FormField ff;
       ff.name = Str(f, "name");
@@ -219,7 +209,9 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
       st.form.push_back(std::move(ff));
     }
     for (const auto& n : s.value("next", json::array())) {
-      st.next.push_back({Str(n, "field"), Str(n, "equals"), Str(n, "step")});
+      NextRule r{Str(n, "field"), Str(n, "op"), Str(n, "value"), Str(n, "step")};
+      if (r.op.empty()) r.op = "==";
+      st.next.push_back(std::move(r));
     }
     p.steps.push_back(std::move(st));
   }
@@ -244,39 +236,14 @@ std::vector<std::string> BranchTargets(const PlaybookPlan& p) {
   return out;
 }
 
-TimeMs AddWorkingDays(TimeMs start, int days, const std::vector<std::string>& holidays,
-                      const std::string& time_zone) {
-  using namespace std::chrono;
-  const std::string local = FormatLocalTime(start, time_zone);  // "YYYY-MM-DD HH:MM"
-  auto date = ParseDate(std::string_view(local).substr(0, 10));
-  if (!date) return start + static_cast<TimeMs>(days) * 86'400'000;
-  const std::set<std::string> off(holidays.begin(), holidays.end());
-  auto working = [&](sys_days d) {
-    const weekday wd{d};
-    return wd != Saturday && wd != Sunday && !off.count(DateText(year_month_day{d}));
-  };
-  sys_days d{*date};
-  for (int left = days; left > 0;) {
-    d += std::chrono::days(1);
-    if (working(d)) --left;
-  }
-  const std::string hhmm = local.size() >= 16 ? local.substr(11, 5) : "00:00";
-  auto at = ParseLocalTime(DateText(year_month_day{d}) + "T" + hhmm, time_zone);
-  if (!at) return start + static_cast<TimeMs>(days) * 86'400'000;
-  const auto minute_start = ParseLocalTime(local.substr(0, 10) + "T" + hhmm, time_zone);
-  return *at + (minute_start ? start - *minute_start : 0);
-}
-
-std::optional<TimeMs> DueAt(const PlaybookPlan& plan, const PlanStep& step,
-                            const std::map<std::string, TimeMs>& anchors) {
-  if (step.due_after <= 0) return std::nullopt;
+std::optional<TimeMs> DueAt(const PlanStep& step, const std::map<std::string, TimeMs>& anchors,
+                            const playbooks::WorkCalendar& calendar) {
+  if (step.due_after.empty()) return std::nullopt;
   auto it = anchors.find(step.anchor);
   if (it == anchors.end()) return std::nullopt;
-  if (step.working_days) {
-    const int days = static_cast<int>((step.due_after + 86'399'999) / 86'400'000);
-    return AddWorkingDays(it->second, days, plan.holidays, plan.time_zone);
-  }
-  return it->second + step.due_after;
+  auto d = playbooks::ParseIsoDuration(step.due_after);
+  if (!d) return std::nullopt;
+  return playbooks::Due(it->second, *d, step.working_days, calendar);
 }
 
 Result<void> ValidateForm(const std::vector<FormField>& form, const json& input) {
@@ -336,7 +303,7 @@ std::string ChooseNext(const PlanStep& step, const json& input) {
     auto it = input.find(n.field);
     if (it == input.end()) continue;
     const std::string value = it->is_string() ? it->get<std::string>() : it->dump();
-    if (value == n.equals) return n.step;
+    if ((value == n.value) == (n.op != "!=")) return n.step;
   }
   return fallback;
 }

@@ -14,6 +14,7 @@
 
 #include "daemon/common/clock.h"
 #include "daemon/common/error.h"
+#include "playbooks/src/due.h"
 
 namespace vigil {
 
@@ -87,15 +88,15 @@ struct FormField {
   std::string label_vi, label_en;
 };
 
-// "If field `field` equals `equals`, the next step is `step`." An empty field is the default.
+// "If field `field` == (or !=) `value`, the next step is `step`." An empty field: always.
 struct NextRule {
-  std::string field, equals, step;
+  std::string field, op = "==", value, step;
 };
 
 // Whom one escalation level of a step's chain pages: "role:duty_leader", "person:hai",
 // "contact_point:vnpt-noc" (the same words as escalation policy targets).
 struct PlanLevel {
-  TimeMs after = 0;  // wait this long after the previous level (the first: after the due time)
+  TimeMs after = 0;  // after the missed due time (levels in increasing order)
   std::vector<std::string> targets;
 };
 
@@ -106,14 +107,17 @@ struct PlanStep {
   std::vector<std::string> donts_vi, donts_en;  // "do not" warnings
   bool mandatory = true;
   std::string anchor = "opened";  // due = anchor + due_after
-  TimeMs due_after = 0;           // 0: no deadline
-  bool working_days = false;      // due_after counts whole working days
+  std::string due_after;          // ISO-8601 duration ("PT2H", "P5D"); empty: no deadline
+  bool working_days = false;      // due_after counts working time (playbooks/src/due.h)
+  bool is_clock = false;          // a playbook clock (legal/internal deadline), not a step
+  std::string stops_at;           // a clock is met when this anchor is stamped
   std::vector<FormField> form;
   std::vector<NextRule> next;
   std::string sets_anchor;     // completing the step stamps this anchor
   std::string produces_report; // "initial" or "final": the step's output is that report
   std::string escalation;      // the chain an overdue step follows (empty: the plan's default)
   std::string contact_point;   // a contact-point step: the outside party it engages
+  std::string request_vi, request_en;  // what is sent to the contact point
 };
 
 struct PlaybookPlan {
@@ -121,11 +125,10 @@ struct PlaybookPlan {
   std::vector<PlanStep> steps;
   std::map<std::string, std::vector<PlanLevel>> chains;  // escalation chains by id
   std::string default_chain;
-  // Working-day arithmetic: local dates "YYYY-MM-DD" that are not working days besides
-  // weekends, and the zone days are counted in.
-  std::vector<std::string> holidays;
-  std::string time_zone = "Asia/Ho_Chi_Minh";
-  nlohmann::json report_forms = nlohmann::json::object();  // regime's forms, by report kind
+  std::string regime, regime_version;
+  // The regime's report forms this plan's steps produce, by form id:
+  // {"title_vi","title_en","basis_vi","basis_en","fields":[{"id","label_vi","label_en","source"}]}
+  nlohmann::json report_forms = nlohmann::json::object();
   const PlanStep* Find(std::string_view step_id) const;
 };
 
@@ -136,15 +139,11 @@ Result<PlaybookPlan> PlanFromJson(const nlohmann::json& j);
 // Steps that only a conditional `next` of another step leads to: they wait until chosen.
 std::vector<std::string> BranchTargets(const PlaybookPlan& p);
 
-// When a step falls due: anchor + due_after (whole working days skip weekends and the plan's
-// holidays, counted in its time zone); nullopt without a deadline or before the anchor.
-std::optional<TimeMs> DueAt(const PlaybookPlan& plan, const PlanStep& step,
-                            const std::map<std::string, TimeMs>& anchors);
-
-// Adds `days` working days to `start` (same wall-clock time), skipping Saturdays, Sundays
-// and `holidays` (local dates) in `time_zone`.
-TimeMs AddWorkingDays(TimeMs start, int days, const std::vector<std::string>& holidays,
-                      const std::string& time_zone);
+// When a step falls due: anchor + due_after, in calendar time or working time (weekends and
+// the on-call holidays skipped, playbooks::Due); nullopt without a deadline or before the
+// anchor is stamped.
+std::optional<TimeMs> DueAt(const PlanStep& step, const std::map<std::string, TimeMs>& anchors,
+                            const playbooks::WorkCalendar& calendar);
 
 // Checks form input against a step's form: every required field present, types right,
 // choices among the allowed; unknown fields refused. The Error names "input.<field>".

@@ -260,8 +260,8 @@ Result<std::int64_t> IncidentWork::Do(const TransitionIncident& op, const std::s
   }
   if (*target == IncidentState::kClosed) {
     std::string pending;
+    const auto plan = store_.Plan(op.id);
     for (const auto& s : store_.Steps(op.id)) {
-      auto plan = store_.Plan(op.id);
       const PlanStep* def = plan ? plan->Find(s.step_id) : nullptr;
       if (s.state == "pending" && def && def->mandatory) pending += (pending.empty() ? "" : ", ") + s.step_id;
     }
@@ -335,7 +335,7 @@ void IncidentWork::Attach(const Incident& in, const PlaybookPlan& plan, const st
     s.state = std::find(waiting.begin(), waiting.end(), def.id) != waiting.end() ? "waiting"
                                                                                  : "pending";
     if (s.state == "pending") {
-      s.due_at = DueAt(plan, def, anchors);
+      s.due_at = DueAt(def, anchors, calendar_);
       s.escalate_at = s.due_at;
     }
     store_.InsertStep(s);
@@ -348,6 +348,20 @@ void IncidentWork::Attach(const Incident& in, const PlaybookPlan& plan, const st
 
 void IncidentWork::Stamp(std::int64_t id, const std::string& anchor, const std::string& actor) {
   if (anchor.empty() || !store_.StampAnchor(id, anchor, now_)) return;
+  if (auto plan = store_.Plan(id)) {  // clocks that stop at this anchor are met
+    for (auto& s : store_.Steps(id)) {
+      const PlanStep* def = plan->Find(s.step_id);
+      if (!def || !def->is_clock || def->stops_at != anchor || s.state != "pending") continue;
+      s.state = "done";
+      s.done_at = now_;
+      s.done_by = "engine";
+      s.escalate_at.reset();
+      store_.UpdateStep(s);
+      store_.AddTimeline(id, now_, "clock_met", actor,
+                         {{"clock", s.step_id}, {"anchor", anchor},
+                          {"late", s.due_at && now_ > *s.due_at}});
+    }
+  }
   Retime(id);
 }
 
@@ -359,7 +373,7 @@ void IncidentWork::Retime(std::int64_t id) {
     if (s.state != "pending" || s.escalation_level > 0) continue;
     const PlanStep* def = plan->Find(s.step_id);
     if (!def) continue;
-    const auto due = DueAt(*plan, *def, anchors);
+    const auto due = DueAt(*def, anchors, calendar_);
     if (due == s.due_at) continue;
     s.due_at = due;
     s.escalate_at = due;
@@ -419,7 +433,7 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
     branched = true;
     if (rule.step == chosen) {
       target->state = "pending";
-      target->due_at = DueAt(*plan, *tdef, store_.Anchors(op.id));
+      target->due_at = DueAt(*tdef, store_.Anchors(op.id), calendar_);
       target->escalate_at = target->due_at;
     } else {
       target->state = "not_applicable";
@@ -505,7 +519,15 @@ void IncidentWork::Escalate(IncidentStep& step, const Incident& in, const Playbo
   }
   EscalationLevel targets;
   for (const auto& t : chain[static_cast<size_t>(std::min<int>(level, chain.size() - 1))].targets) {
-    if (auto parsed = ParseTarget(t, in)) targets.targets.push_back(*parsed);
+    if (t.starts_with("policy:")) {  // an on-call policy: whom its first level pages
+      const EscalationPolicy* policy = setup_.FindPolicy(t.substr(7));
+      if (policy && !policy->levels.empty()) {
+        const auto& first = policy->levels.front().targets;
+        targets.targets.insert(targets.targets.end(), first.begin(), first.end());
+      }
+    } else if (auto parsed = ParseTarget(t, in)) {
+      targets.targets.push_back(*parsed);
+    }
   }
   const auto recipients = ResolveLevel(setup_, targets, ScheduleFor(in), now_);
   const json step_json = {{"id", step.step_id},

@@ -92,7 +92,11 @@ class IncidentWork {
  public:
   // All references must outlive the object.
   IncidentWork(IncidentStore& store, const OnCallSetup& setup, IncidentPager& pager, TimeMs now)
-      : store_(store), setup_(setup), pager_(pager), now_(now) {}
+      : store_(store),
+        setup_(setup),
+        pager_(pager),
+        now_(now),
+        calendar_(playbooks::WorkCalendar::FromOnCall(setup)) {}
 
   // Applies one operation for `actor`. Errors name the field at fault; nothing is written
   // when an error is returned.
@@ -126,6 +130,7 @@ class IncidentWork {
   const OnCallSetup& setup_;
   IncidentPager& pager_;
   const TimeMs now_;
+  const playbooks::WorkCalendar calendar_;  // working days: weekends and on-call holidays
 };
 
 // JSON views for the API, publications and pages.

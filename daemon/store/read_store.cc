@@ -194,11 +194,12 @@ Result<std::vector<IntegrationRow>> ReadStore::ListIntegrations() {
 }
 
 Result<void> ReadStore::Read(const std::function<void(sqlite::Db&)>& query) {
-  return WithDb([&](sqlite::Db& db) -> bool {
-           query(db);
-           return true;
-         })
-      .transform([](bool) {});
+  auto done = WithDb([&](sqlite::Db& db) -> bool {
+    query(db);
+    return true;
+  });
+  if (!done) return std::unexpected(done.error());
+  return {};
 }
 
 }  // namespace vigil

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "daemon/vigilctl/commands.h"
+#include "daemon/vigilctl/incident.h"
 
 int main(int argc, char** argv) {
   using namespace vigil;
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
       "  vigilctl watch --as hai                trực tiếp, nhận báo động của hai / live console\n"
       "  vigilctl oncall                        ai đang trực / who is on duty\n"
       "  vigilctl checkin hai                   xác nhận có mặt ca trực lễ / holiday check-in\n"
+      "  vigilctl incident list                 sự cố đang mở / open incidents\n"
       "Environment: VIGIL_URL, VIGIL_TOKEN, VIGIL_DATA_DIR, VIGIL_LANG=en");
   Options o;
   const char* env_dir = std::getenv("VIGIL_DATA_DIR");
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"events_v2", "alertmanager", "any"}));
 
   auto* status = app.add_subcommand("status", "vigild status / trạng thái");
+  auto incidents = AddIncidentCommands(app, o);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,5 +122,6 @@ int main(int argc, char** argv) {
   if (*checkin) return CheckIn(o, person, "cli");
   if (*checkins) return ListCheckins(o, board);
   if (*people) return ListPeople(o);
+  if (auto rc = incidents()) return *rc;
   return 2;
 }
