@@ -215,7 +215,8 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
     }
     p.steps.push_back(std::move(st));
   }
-  for (const auto& [id, levels] : j.value("chains", json::object()).items()) {
+  const json chains = j.value("chains", json::object());  // items() must not outlive it
+  for (const auto& [id, levels] : chains.items()) {
     std::vector<PlanLevel> ls;
     for (const auto& l : levels) ls.push_back({l.value("after_ms", TimeMs{0}), Strings(l, "targets")});
     p.chains[id] = std::move(ls);
