@@ -227,17 +227,22 @@ using RegimeResult = std::expected<Regime, Errors>;
 using PlaybookResult = std::expected<Playbook, Errors>;
 using LibraryResult = std::expected<Library, Errors>;
 
+// Error messages are in `lang` (English by default, as in the config loader's messages).
+
 // Parses one regime file's text (`file` names it in errors). Every problem is reported.
-RegimeResult ParseRegime(const std::string& text, const std::string& file);
+RegimeResult ParseRegime(const std::string& text, const std::string& file,
+                         Lang lang = Lang::kEn);
 
 // Parses and validates one playbook's text against `regimes` (its `regime:` must be one of
 // them) and `refs`. Every problem is reported, each with file:line, sorted by line.
 PlaybookResult ParsePlaybook(const std::string& text, const std::string& file,
-                             const std::vector<Regime>& regimes, const References& refs);
+                             const std::vector<Regime>& regimes, const References& refs,
+                             Lang lang = Lang::kEn);
 
 // Loads a playbook file, or every `*.yaml` in a directory (not recursive), together with the
 // regimes of `<dir>/regime/*.yaml` (for a file: of `regime/` beside it), and validates them
 // all. Also reports two playbooks with the same id. Fails with every error of every file.
-LibraryResult LoadLibrary(const std::string& path, const References& refs);
+LibraryResult LoadLibrary(const std::string& path, const References& refs,
+                          Lang lang = Lang::kEn);
 
 }  // namespace vigil::playbooks
