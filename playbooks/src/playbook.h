@@ -71,6 +71,9 @@ struct FormField {
   int line = 0;
 };
 
+// A `next` target that ends the work (no step may take this id).
+inline constexpr const char* kEndStep = "end";
+
 // "if: <field> == <value>" (or !=) on the step's own form; no condition = always.
 struct NextRule {
   std::string field, op, value;  // all empty for an unconditional rule; op is "==" or "!="
@@ -87,7 +90,9 @@ struct Step {
   bool mandatory = false;
   std::optional<DueRule> due;    // none: no deadline
   std::vector<FormField> form;   // optional input form
-  std::vector<NextRule> next;    // first matching rule wins; none: the following step in file
+  // First matching rule wins; when none matches (or there are none), the following step in
+  // the file. A rule's step may be kEndStep.
+  std::vector<NextRule> next;
   std::string sets_anchor;       // completing the step stamps this anchor ("" = none)
   std::string produces_report;   // a report form id of the regime ("" = none)
   std::string contact_point;     // an outside party this step engages (on-call config id)

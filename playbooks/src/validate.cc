@@ -124,7 +124,8 @@ void CheckReachable(const Playbook& p, const std::vector<std::vector<std::pair<s
     }
   }
   for (size_t i = 0; i < p.steps.size(); ++i) {
-    if (p.steps[i].mandatory && !seen[i]) {
+    // A step whose id is taken by an earlier one is already reported; skip it here.
+    if (p.steps[i].mandatory && !seen[i] && p.FindStep(p.steps[i].id) == &p.steps[i]) {
       c.Err(p.steps[i].line,
             "steps[" + p.steps[i].id + "]: bước bắt buộc không thể tới được từ bước đầu " + Q(p.steps[0].id) + " (xem các next)",
             "steps[" + p.steps[i].id + "]: mandatory step cannot be reached from the first step " + Q(p.steps[0].id) + " (check the next rules)");
@@ -135,6 +136,10 @@ void CheckReachable(const Playbook& p, const std::vector<std::vector<std::pair<s
 void CheckStep(const Playbook& p, const Step& st, const Regime* regime,
                const std::set<std::string>& anchors, const References& refs, Ctx& c) {
   const std::string what = "steps[" + st.id + "]";
+  if (st.id == kEndStep) {
+    c.Err(st.line, what + ": \"end\" là từ dành riêng (next: end kết thúc), hãy đặt mã khác",
+          what + ": \"end\" is reserved (next: end finishes the work); choose another id");
+  }
   auto has = [](const auto& list, const std::string& id) {
     for (const auto& x : list) if (x.id == id) return true;
     return false;
@@ -153,7 +158,7 @@ void CheckStep(const Playbook& p, const Step& st, const Regime* regime,
           what + ".sets_anchor " + Q(st.sets_anchor) + ": use lower-case letters, digits, '-' and '_' only");
   }
   for (const auto& r : st.next) {
-    if (!p.FindStep(r.step)) {
+    if (r.step != kEndStep && !p.FindStep(r.step)) {
       c.Err(r.line, what + ".next: bước " + Q(r.step) + " không có", what + ".next: unknown step " + Q(r.step));
     }
     if (r.conditional()) CheckCondition(st, r, c);
