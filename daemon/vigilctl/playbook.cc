@@ -3,6 +3,7 @@
 #include "daemon/vigilctl/playbook.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "config/config.h"
@@ -93,18 +94,22 @@ std::string NextText(const pb::Playbook& p, size_t i) {
 
 void PrintSteps(const pb::Playbook& p, Lang l, std::optional<TimeMs> detected,
                 const pb::WorkCalendar& cal) {
+  const bool contacts = std::ranges::any_of(p.steps, [](const pb::Step& s) {
+    return !s.contact_point.empty();
+  });
   std::vector<std::string> head = {"#", Tr(l, "GIAI ĐOẠN", "PHASE"), Tr(l, "BƯỚC", "STEP"),
                                    Tr(l, "VAI TRÒ", "ROLE"), Tr(l, "HẠN", "DUE"),
                                    Tr(l, "BẮT BUỘC", "MANDATORY"), Tr(l, "TIẾP", "NEXT")};
-  if (detected) head.insert(head.begin() + 5, Tr(l, "LÚC", "AT"));
+  if (contacts) head.insert(head.begin() + 4, Tr(l, "ĐỐI TÁC NGOÀI", "CONTACT POINT"));
+  if (detected) head.insert(head.end() - 2, Tr(l, "LÚC", "AT"));
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const auto& st = p.steps[i];
     std::vector<std::string> row = {std::to_string(i + 1), st.phase, st.id + "  " + st.title.In(l),
                                     st.role, DueText(st.due, l),
-                                    st.mandatory ? Tr(l, "có", "yes") : "",
-                                    NextText(p, i)};
-    if (detected) row.insert(row.begin() + 5, AtText(st.due, detected, cal));
+                                    st.mandatory ? Tr(l, "có", "yes") : "", NextText(p, i)};
+    if (contacts) row.insert(row.begin() + 4, st.contact_point);
+    if (detected) row.insert(row.end() - 2, AtText(st.due, detected, cal));
     rows.push_back(std::move(row));
   }
   std::cout << RenderTable(head, rows, 48);
@@ -114,14 +119,17 @@ void PrintClocks(const pb::Playbook& p, Lang l, std::optional<TimeMs> detected,
                  const pb::WorkCalendar& cal) {
   if (p.clocks.empty()) return;
   std::cout << "\n" << Tr(l, "Đồng hồ thời hạn:", "Clocks:") << "\n";
+  std::vector<std::string> head = {Tr(l, "ĐỒNG HỒ", "CLOCK"), Tr(l, "HẠN", "DUE"),
+                                   Tr(l, "DỪNG KHI", "STOPS AT")};
+  if (detected) head.insert(head.begin() + 2, Tr(l, "LÚC", "AT"));
   std::vector<std::vector<std::string>> rows;
   for (const auto& k : p.clocks) {
-    rows.push_back({k.id + "  " + k.title.In(l), DueText(k.due, l), AtText(k.due, detected, cal),
-                    k.stops_at.empty() ? "—" : k.stops_at});
+    std::vector<std::string> row = {k.id + "  " + k.title.In(l), DueText(k.due, l),
+                                    k.stops_at.empty() ? "—" : k.stops_at};
+    if (detected) row.insert(row.begin() + 2, AtText(k.due, detected, cal));
+    rows.push_back(std::move(row));
   }
-  std::cout << RenderTable({Tr(l, "ĐỒNG HỒ", "CLOCK"), Tr(l, "HẠN", "DUE"), Tr(l, "LÚC", "AT"),
-                            Tr(l, "DỪNG KHI", "STOPS AT")},
-                           rows, 60);
+  std::cout << RenderTable(head, rows, 60);
 }
 
 void PrintEscalations(const pb::Playbook& p, Lang l) {
