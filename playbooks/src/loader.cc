@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "playbooks/src/reader.h"
@@ -216,6 +217,16 @@ std::string ReadFileText(const std::filesystem::path& path, bool& ok) {
   return ss.str();
 }
 
+// The `key:` scalar at the top of a YAML text, or "" (for files that failed to load).
+std::string TopScalar(const std::string& text, const char* key) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (root.IsMap() && root[key] && root[key].IsScalar()) return root[key].Scalar();
+  } catch (const YAML::Exception&) {
+  }
+  return "";
+}
+
 std::vector<std::filesystem::path> YamlFilesIn(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
   std::error_code ec;
@@ -255,44 +266,76 @@ PlaybookResult ParsePlaybook(const std::string& text, const std::string& file,
   return p;
 }
 
+namespace {
+
+// Reads <dir>/regime/*.yaml into lib.regimes; returns the ids of those with errors.
+std::set<std::string> LoadRegimes(const std::filesystem::path& dir, Library& lib, Lang lang,
+                                  Errors& errors) {
+  std::set<std::string> broken;
+  for (const auto& f : YamlFilesIn(dir / "regime")) {
+    bool ok = false;
+    const std::string text = ReadFileText(f, ok);
+    auto r = ParseRegime(text, f.string(), lang);
+    if (!r) {
+      errors.insert(errors.end(), r.error().begin(), r.error().end());
+      if (std::string id = TopScalar(text, "id"); !id.empty()) broken.insert(id);
+    } else if (const Regime* other = lib.FindRegime(r->id)) {
+      errors.push_back({f.string(), 1, Tr(lang, "mã văn bản quy định \"", "regime id \"") + r->id +
+                                           Tr(lang, "\" đã dùng trong ", "\" is already used in ") +
+                                           other->file});
+    } else {
+      lib.regimes.push_back(std::move(*r));
+    }
+  }
+  return broken;
+}
+
+// Reads and checks one playbook file into lib.playbooks, or adds its errors.
+void LoadPlaybookFile(const std::filesystem::path& f, const References& refs,
+                      const std::set<std::string>& broken_regimes, Library& lib, Lang lang,
+                      Errors& errors) {
+  bool ok = false;
+  const std::string text = ReadFileText(f, ok);
+  if (!ok) {
+    errors.push_back({f.string(), 0, Tr(lang, "không đọc được tệp", "cannot read the file")});
+    return;
+  }
+  // A playbook of a broken regime would only repeat the regime's errors as its own.
+  if (const std::string regime = TopScalar(text, "regime"); broken_regimes.count(regime)) {
+    errors.push_back({f.string(), 0,
+                      Tr(lang, "chưa kiểm tra: văn bản quy định \"", "not checked: regime \"") +
+                          regime + Tr(lang, "\" có lỗi (xem ở trên)", "\" has errors (see above)")});
+    return;
+  }
+  auto p = ParsePlaybook(text, f.string(), lib.regimes, refs, lang);
+  if (!p) {
+    errors.insert(errors.end(), p.error().begin(), p.error().end());
+  } else if (const Playbook* other = lib.Find(p->id)) {
+    errors.push_back({f.string(), 1,
+                      Tr(lang, "mã kịch bản \"", "playbook id \"") + p->id +
+                          Tr(lang, "\" đã dùng trong ", "\" is already used in ") + other->file});
+  } else {
+    lib.playbooks.push_back(std::move(*p));
+  }
+}
+
+}  // namespace
+
 LibraryResult LoadLibrary(const std::string& path, const References& refs, Lang lang) {
   namespace fs = std::filesystem;
-  Errors errors;
   std::error_code ec;
   const bool is_dir = fs::is_directory(path, ec);
   if (!is_dir && !fs::is_regular_file(path, ec)) {
     return std::unexpected(Errors{{path, 0, Tr(lang, "không đọc được tệp hay thư mục này",
                                                "cannot read this file or directory")}});
   }
-  const fs::path dir = is_dir ? fs::path(path) : fs::path(path).parent_path();
+  fs::path dir = is_dir ? fs::path(path) : fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  Errors errors;
   Library lib;
-  for (const auto& f : YamlFilesIn((dir.empty() ? fs::path(".") : dir) / "regime")) {
-    bool ok = false;
-    const std::string text = ReadFileText(f, ok);
-    auto r = ParseRegime(text, f.string(), lang);
-    if (!r) errors.insert(errors.end(), r.error().begin(), r.error().end());
-    else lib.regimes.push_back(std::move(*r));
-  }
-  const auto files = is_dir ? YamlFilesIn(path) : std::vector<fs::path>{fs::path(path)};
-  for (const auto& f : files) {
-    bool ok = false;
-    const std::string text = ReadFileText(f, ok);
-    if (!ok) {
-      errors.push_back({f.string(), 0, Tr(lang, "không đọc được tệp", "cannot read the file")});
-      continue;
-    }
-    auto p = ParsePlaybook(text, f.string(), lib.regimes, refs, lang);
-    if (!p) {
-      errors.insert(errors.end(), p.error().begin(), p.error().end());
-      continue;
-    }
-    if (const Playbook* other = lib.Find(p->id)) {
-      errors.push_back({f.string(), 1,
-                        Tr(lang, "mã kịch bản \"", "playbook id \"") + p->id +
-                            Tr(lang, "\" đã dùng trong ", "\" is already used in ") + other->file});
-      continue;
-    }
-    lib.playbooks.push_back(std::move(*p));
+  const auto broken = LoadRegimes(dir, lib, lang, errors);
+  for (const auto& f : is_dir ? YamlFilesIn(path) : std::vector<fs::path>{fs::path(path)}) {
+    LoadPlaybookFile(f, refs, broken, lib, lang, errors);
   }
   if (!errors.empty()) return std::unexpected(std::move(errors));
   std::ranges::sort(lib.playbooks, {}, &Playbook::id);

@@ -204,6 +204,30 @@ struct Regime {
   const ReportForm* FindReportForm(std::string_view id) const;
 };
 
+// ---- Working a playbook (pure helpers for the incident engine) ----
+
+// Anchor name → the instant it was stamped (lifecycle transitions and sets_anchor steps).
+using AnchorTimes = std::map<std::string, TimeMs>;
+// Form field id → the value as entered ("true"/"false" for bool, decimal for number,
+// RFC 3339 for datetime, a choice's value for choice).
+using FormValues = std::map<std::string, std::string>;
+
+// When `rule` falls due given the anchors stamped so far: nullopt while its anchor is not
+// stamped yet (or when Due() refuses the duration).
+std::optional<TimeMs> DueOf(const DueRule& rule, const AnchorTimes& anchors,
+                            const WorkCalendar& calendar);
+
+// The step to work after `step` was completed with `values`: the first `next` rule whose
+// condition holds (a missing value never matches "=="; it matches "!="), else the following
+// step in the file. nullptr at the end (kEndStep, or the last step).
+const Step* NextStep(const Playbook& p, const Step& step, const FormValues& values);
+
+// What is wrong with `values` for `fields`: a required field missing or empty, a value of the
+// wrong type, a choice not offered, a key that is no field. One message per problem, naming
+// the field, in `lang`; empty when the input is acceptable.
+std::vector<std::string> FormProblems(const std::vector<FormField>& fields,
+                                      const FormValues& values, Lang lang);
+
 // ---- Loading and validation ----
 
 // What the files may refer to outside themselves. An unset set is not checked (e.g.

@@ -1,5 +1,6 @@
 // Checking a parsed playbook: references, anchors, conditions, cycles in `next`, reachability
 // of mandatory steps, regime deadlines and report forms, on-call ids (see playbook.h).
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -184,6 +185,14 @@ void CheckClock(const Playbook& p, PlaybookClock& k, const Regime* regime,
             what + ".deadline: unknown regime deadline " + Q(k.deadline) + " (regime " + Q(p.regime) + ")");
     } else {
       k.due = d->due;  // the rule comes from the regime
+      const bool applies = d->categories.empty() ||
+                           std::ranges::any_of(p.categories, [&](const std::string& cat) {
+                             return std::ranges::find(d->categories, cat) != d->categories.end();
+                           });
+      if (!applies) {
+        c.Err(k.line, what + ".deadline " + Q(k.deadline) + " chỉ áp dụng cho loại sự cố khác với applies_to.categories",
+              what + ".deadline " + Q(k.deadline) + " applies to other categories than applies_to.categories");
+      }
     }
   } else if (k.due) {
     CheckAnchor(what + ".due.anchor", k.due->anchor, k.due->line, anchors, c);

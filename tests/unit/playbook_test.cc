@@ -2,7 +2,11 @@
 // playbooks and regime all pass against the example on-call config.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "config/config.h"
 #include "playbooks/src/playbook.h"
@@ -323,4 +327,100 @@ TEST_CASE("the shipped playbooks and regime pass against the example on-call con
       CHECK_FALSE(s.instructions.en.empty());
     }
   }
+}
+
+TEST_CASE("a regime deadline for other categories cannot be used") {
+  std::string regime = Replace(kRegime, "    report: notice\n", "    report: notice\n    categories: [data_leak]\n");
+  auto r = ParseRegime(regime, "regime.yaml");
+  REQUIRE(r);
+  auto p = ParsePlaybook(kGood, "bad.yaml", {*r}, KnownContactPoints());
+  REQUIRE_FALSE(p);
+  CHECK(HasError(p.error(), 18, "clocks[legal].deadline \"notify\" applies to other categories"));
+}
+
+TEST_CASE("due times follow the anchors stamped so far") {
+  auto p = Parse(kGood);
+  REQUIRE(p);
+  WorkCalendar cal;
+  AnchorTimes anchors = {{"detected", 1'800'000'000'000}};
+  const DueRule& triage = *p->steps[0].due;  // acknowledged + 15 min
+  CHECK_FALSE(DueOf(triage, anchors, cal));
+  anchors["acknowledged"] = 1'800'000'060'000;
+  CHECK(DueOf(triage, anchors, cal) == 1'800'000'060'000 + 15 * 60'000);
+  CHECK(DueOf(*p->clocks[0].due, anchors, cal) == 1'800'000'000'000 + 72 * 3'600'000);
+}
+
+TEST_CASE("the next step follows the first rule whose condition holds") {
+  auto p = Parse(kGood);
+  REQUIRE(p);
+  const Step& triage = p->steps[0];
+  CHECK(NextStep(*p, triage, {{"volumetric", "volumetric"}})->id == "call-isp");
+  CHECK(NextStep(*p, triage, {{"volumetric", "application"}})->id == "block");
+  CHECK(NextStep(*p, triage, {})->id == "block");
+  CHECK(NextStep(*p, p->steps[1], {})->id == "block");
+  CHECK(NextStep(*p, p->steps[2], {}) == nullptr);  // the last step
+  auto ends = Parse(Replace(kGood, "    next: block\n", "    next: end\n"));
+  REQUIRE(ends);
+  CHECK(NextStep(*ends, ends->steps[1], {}) == nullptr);
+}
+
+TEST_CASE("form input is checked field by field") {
+  auto p = Parse(kGood);
+  REQUIRE(p);
+  const auto& form = p->steps[0].form;
+  CHECK(FormProblems(form, {{"volumetric", "application"}}, Lang::kEn).empty());
+  auto problems = FormProblems(form, {{"volumetric", "big"}, {"colour", "red"}}, Lang::kEn);
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0] == "volumetric must be one of: volumetric, application");
+  CHECK(problems[1] == "colour: no such field");
+  auto missing = FormProblems(p->steps[1].form, {}, Lang::kVi);
+  REQUIRE(missing.size() == 1);
+  CHECK(missing[0] == "ticket: bắt buộc (Mã yêu cầu)");
+}
+
+namespace {
+// A fresh directory under the system temp dir, removed at the end of the test.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             ("vigil-playbooks-" + name + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path / "regime");
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  void Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+  }
+};
+}  // namespace
+
+TEST_CASE("a directory loads its regimes and playbooks; two playbooks may not share an id") {
+  TempDir dir("dup");
+  dir.Write("regime/test.yaml", kRegime);
+  dir.Write("a.yaml", kGood);
+  dir.Write("notes.txt", "not a playbook");
+  auto lib = LoadLibrary(dir.path.string(), KnownContactPoints());
+  INFO((lib ? "" : All(lib.error())));
+  REQUIRE(lib);
+  CHECK(lib->playbooks.size() == 1);
+  CHECK(lib->Find("ddos-test"));
+  dir.Write("b.yaml", kGood);
+  auto dup = LoadLibrary(dir.path.string(), KnownContactPoints());
+  REQUIRE_FALSE(dup);
+  REQUIRE(dup.error().size() == 1);
+  CHECK(dup.error()[0].message.find("playbook id \"ddos-test\" is already used in") == 0);
+}
+
+TEST_CASE("playbooks of a broken regime are not checked, the regime's errors are shown") {
+  TempDir dir("broken");
+  dir.Write("regime/test.yaml", Replace(kRegime, "after: PT72H", "after: 72h"));
+  dir.Write("a.yaml", kGood);
+  auto lib = LoadLibrary((dir.path / "a.yaml").string(), KnownContactPoints());
+  REQUIRE_FALSE(lib);
+  INFO(All(lib.error()));
+  REQUIRE(lib.error().size() == 2);
+  CHECK(lib.error()[0].line == 9);
+  CHECK(lib.error()[0].message.find("\"72h\" is not an ISO-8601 duration") != std::string::npos);
+  CHECK(lib.error()[1].message == "not checked: regime \"test-regime\" has errors (see above)");
 }
