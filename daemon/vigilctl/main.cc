@@ -5,6 +5,7 @@
 
 #include "daemon/vigilctl/commands.h"
 #include "daemon/vigilctl/incident.h"
+#include "daemon/vigilctl/playbook.h"
 
 int main(int argc, char** argv) {
   using namespace vigil;
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "vigild status / trạng thái");
   auto incidents = AddIncidentCommands(app, o);
+  auto playbook = AddPlaybookCommand(app);  // playbook check|show (offline)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -123,5 +125,6 @@ int main(int argc, char** argv) {
   if (*checkins) return ListCheckins(o, board);
   if (*people) return ListPeople(o);
   if (auto rc = incidents()) return *rc;
+  if (playbook->chosen()) return playbook->Run(o);
   return 2;
 }

@@ -77,6 +77,25 @@ std::optional<IsoDuration> ParseIsoDuration(std::string_view text) {
   return d;
 }
 
+std::string DescribeDuration(const IsoDuration& d, Lang lang) {
+  const bool en = lang == Lang::kEn;
+  struct Part {
+    long long n;
+    const char *vi, *one, *many;
+  };
+  const Part parts[] = {{d.years, "năm", "year", "years"},   {d.months, "tháng", "month", "months"},
+                        {d.weeks, "tuần", "week", "weeks"},  {d.days, "ngày", "day", "days"},
+                        {d.hours, "giờ", "h", "h"},          {d.minutes, "phút", "min", "min"},
+                        {d.seconds, "giây", "s", "s"}};
+  std::string out;
+  for (const auto& p : parts) {
+    if (p.n == 0) continue;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(p.n) + ' ' + (en ? (p.n == 1 ? p.one : p.many) : p.vi);
+  }
+  return out.empty() ? (en ? "0 min" : "0 phút") : out;
+}
+
 WorkCalendar WorkCalendar::FromOnCall(const OnCallSetup& setup) {
   WorkCalendar c;
   c.time_zone = setup.time_zone;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "daemon/common/clock.h"
+#include "daemon/common/i18n.h"
 #include "daemon/escalation/escalation.h"
 #include "daemon/oncall/oncall.h"
 
@@ -46,6 +47,9 @@ struct IsoDuration {
 // Parses "PT2H", "P2D", "P1DT12H", "P1W", "P1Y2M"; nullopt for anything else (empty parts,
 // "P", "PT", a trailing "T", signs, fractions, lower case, out-of-range numbers).
 std::optional<IsoDuration> ParseIsoDuration(std::string_view text);
+
+// "2 giờ", "1 ngày 12 giờ" / "2 h", "1 day 12 h": the duration for people to read.
+std::string DescribeDuration(const IsoDuration& d, Lang lang);
 
 // Which days are working days: weekends (Saturday and Sunday) and holiday periods are not.
 // A value; holds copies of the periods. Thread-safe to share read-only.

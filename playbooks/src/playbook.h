@@ -71,6 +71,9 @@ struct FormField {
   int line = 0;
 };
 
+// A `next` target that ends the work (no step may take this id).
+inline constexpr const char* kEndStep = "end";
+
 // "if: <field> == <value>" (or !=) on the step's own form; no condition = always.
 struct NextRule {
   std::string field, op, value;  // all empty for an unconditional rule; op is "==" or "!="
@@ -87,7 +90,9 @@ struct Step {
   bool mandatory = false;
   std::optional<DueRule> due;    // none: no deadline
   std::vector<FormField> form;   // optional input form
-  std::vector<NextRule> next;    // first matching rule wins; none: the following step in file
+  // First matching rule wins; when none matches (or there are none), the following step in
+  // the file. A rule's step may be kEndStep.
+  std::vector<NextRule> next;
   std::string sets_anchor;       // completing the step stamps this anchor ("" = none)
   std::string produces_report;   // a report form id of the regime ("" = none)
   std::string contact_point;     // an outside party this step engages (on-call config id)
@@ -199,6 +204,30 @@ struct Regime {
   const ReportForm* FindReportForm(std::string_view id) const;
 };
 
+// ---- Working a playbook (pure helpers for the incident engine) ----
+
+// Anchor name → the instant it was stamped (lifecycle transitions and sets_anchor steps).
+using AnchorTimes = std::map<std::string, TimeMs>;
+// Form field id → the value as entered ("true"/"false" for bool, decimal for number,
+// RFC 3339 for datetime, a choice's value for choice).
+using FormValues = std::map<std::string, std::string>;
+
+// When `rule` falls due given the anchors stamped so far: nullopt while its anchor is not
+// stamped yet (or when Due() refuses the duration).
+std::optional<TimeMs> DueOf(const DueRule& rule, const AnchorTimes& anchors,
+                            const WorkCalendar& calendar);
+
+// The step to work after `step` was completed with `values`: the first `next` rule whose
+// condition holds (a missing value never matches "=="; it matches "!="), else the following
+// step in the file. nullptr at the end (kEndStep, or the last step).
+const Step* NextStep(const Playbook& p, const Step& step, const FormValues& values);
+
+// What is wrong with `values` for `fields`: a required field missing or empty, a value of the
+// wrong type, a choice not offered, a key that is no field. One message per problem, naming
+// the field, in `lang`; empty when the input is acceptable.
+std::vector<std::string> FormProblems(const std::vector<FormField>& fields,
+                                      const FormValues& values, Lang lang);
+
 // ---- Loading and validation ----
 
 // What the files may refer to outside themselves. An unset set is not checked (e.g.
@@ -227,17 +256,22 @@ using RegimeResult = std::expected<Regime, Errors>;
 using PlaybookResult = std::expected<Playbook, Errors>;
 using LibraryResult = std::expected<Library, Errors>;
 
+// Error messages are in `lang` (English by default, as in the config loader's messages).
+
 // Parses one regime file's text (`file` names it in errors). Every problem is reported.
-RegimeResult ParseRegime(const std::string& text, const std::string& file);
+RegimeResult ParseRegime(const std::string& text, const std::string& file,
+                         Lang lang = Lang::kEn);
 
 // Parses and validates one playbook's text against `regimes` (its `regime:` must be one of
 // them) and `refs`. Every problem is reported, each with file:line, sorted by line.
 PlaybookResult ParsePlaybook(const std::string& text, const std::string& file,
-                             const std::vector<Regime>& regimes, const References& refs);
+                             const std::vector<Regime>& regimes, const References& refs,
+                             Lang lang = Lang::kEn);
 
 // Loads a playbook file, or every `*.yaml` in a directory (not recursive), together with the
 // regimes of `<dir>/regime/*.yaml` (for a file: of `regime/` beside it), and validates them
 // all. Also reports two playbooks with the same id. Fails with every error of every file.
-LibraryResult LoadLibrary(const std::string& path, const References& refs);
+LibraryResult LoadLibrary(const std::string& path, const References& refs,
+                          Lang lang = Lang::kEn);
 
 }  // namespace vigil::playbooks
