@@ -40,6 +40,7 @@ constexpr const char* kVersion = "0.1.0";
 
 struct Flags {
   std::string config, data_dir, listen, log_level, check_config;
+  std::string playbooks = "playbooks";  // incident playbooks: a directory of *.yaml
 };
 
 int CheckConfig(const std::string& path) {
@@ -250,6 +251,7 @@ class Daemon {
   bool LockDataDir();
   bool OpenStorage();
   bool StartEngine();  // constructs publisher, console worker, engine and HTTP server
+  bool LoadPlaybooks();  // validated against the on-call config; a bad one fails the start
 
   const Flags& flags_;
   Config cfg_;
@@ -335,8 +337,29 @@ bool Daemon::StartEngine() {
   return true;
 }
 
+bool Daemon::LoadPlaybooks() {
+  std::error_code ec;
+  if (!std::filesystem::exists(flags_.playbooks, ec)) {
+    Log("vigild")->info("playbooks_absent path={}", flags_.playbooks);
+    return true;
+  }
+  auto lib = playbooks::LoadLibrary(flags_.playbooks, playbooks::References::FromOnCall(cfg_.oncall),
+                                    ParseLang(cfg_.language));
+  if (!lib) {
+    for (const auto& e : lib.error()) Log("vigild")->error("playbook_invalid {}", e.ToString());
+    return Fail({"playbooks_invalid",
+                 std::to_string(lib.error().size()) + " problem(s) in the playbooks of " +
+                     flags_.playbooks + " (vigilctl playbook check " + flags_.playbooks + ")",
+                 "", 500});
+  }
+  Log("vigild")->info("playbooks_loaded path={} playbooks={} regimes={}", flags_.playbooks,
+                      lib->playbooks.size(), lib->regimes.size());
+  playbooks_.Set(std::make_shared<const playbooks::Library>(std::move(*lib)));
+  return true;
+}
+
 bool Daemon::Start(const std::string& ctl) {
-  if (!OpenStorage() || !StartEngine()) return false;
+  if (!LoadPlaybooks() || !OpenStorage() || !StartEngine()) return false;
   auto port = http_->Bind(cfg_.listen_host, cfg_.listen_port);
   if (!port) return Fail(port.error());
   // Only now, with every address bound, is a first key created: a start that fails
@@ -415,6 +438,9 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir,-d", flags.data_dir, "directory for the database and tokens");
   app.add_option("--listen,-l", flags.listen, "HTTP address ADDR:PORT (port 0: any free port)");
   app.add_option("--log-level", flags.log_level, "trace, debug, info, warn, error, critical, off");
+  app.add_option("--playbooks", flags.playbooks,
+                 "directory of incident playbooks (*.yaml, regimes in regime/); default ./playbooks, "
+                 "skipped when absent");
   app.add_option("--check-config", flags.check_config,
                  "validate FILE, print each problem as file:line, exit non-zero if any");
   app.set_version_flag("--version", std::string("vigild ") + kVersion);

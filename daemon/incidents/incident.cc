@@ -302,7 +302,10 @@ std::string ChooseNext(const PlanStep& step, const json& input) {
       continue;
     }
     auto it = input.find(n.field);
-    if (it == input.end()) continue;
+    if (it == input.end() || it->is_null()) {  // a missing value never equals, always differs
+      if (n.op == "!=") return n.step;
+      continue;
+    }
     const std::string value = it->is_string() ? it->get<std::string>() : it->dump();
     if ((value == n.value) == (n.op != "!=")) return n.step;
   }

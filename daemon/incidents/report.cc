@@ -198,8 +198,22 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
                 : Tr(l, "BÁO CÁO KẾT THÚC ỨNG CỨU SỰ CỐ AN TOÀN THÔNG TIN MẠNG",
                      "FINAL CYBERSECURITY INCIDENT REPORT");
   d.subtitle = Tr(l, "Sự cố #", "Incident #") + std::to_string(in.id) + ": " + in.title;
+  std::string actions, contacts, response;
+  for (const auto& e : r.timeline) {
+    if (e.kind == "step_done") actions += (actions.empty() ? "" : "; ") + StepTitle(l, plan, Str(e.detail, "step"));
+    if (e.kind == "contact_requested" || e.kind == "contact_answered") {
+      contacts += (contacts.empty() ? "" : "; ") + Describe(l, e, plan);
+    }
+    if (e.kind.starts_with("step_done") || e.kind == "transition" || e.kind == "note" ||
+        e.kind.starts_with("contact_")) {
+      response += (response.empty() ? "" : "\n") + Local(setup, e.at) + " " + Describe(l, e, plan);
+    }
+  }
+  int level = 0;
+  for (const auto& s : in.systems) level = std::max(level, s.level);
   // Values a regime form's field may name as its source.
   auto value_of = [&](const std::string& source, const std::string& field_id) -> std::string {
+    if (source == "report.generated_at") return Local(setup, now);
     if (source.starts_with("anchor.")) return Anchor(setup, in, source.substr(7));
     if (source.starts_with("step.")) {
       const auto dot = source.find('.', 5);
@@ -222,6 +236,11 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
     if (f == "reporter") return in.reporter;
     if (f == "description") return in.description;
     if (f == "source") return SourceLabel(l, in.source);
+    if (f == "security_level") return level ? std::to_string(level) : "";
+    if (f == "timeline") return response;
+    if (f == "actions") return actions;
+    if (f == "contact_requests") return contacts;
+    if (f.ends_with("_at") && f.size() > 3) return Anchor(setup, in, f.substr(0, f.size() - 3));
     // Asked for, not derived: the input of the step that produces this report.
     for (const auto& s : r.steps) {
       const PlanStep* def = plan ? plan->Find(s.step_id) : nullptr;
@@ -260,13 +279,6 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
   std::string alerts;
   for (const auto& a : r.alerts) alerts += (alerts.empty() ? "" : "; ") + ("#" + std::to_string(a.id) + " " + a.summary);
   AddRow(d, "alerts", Tr(l, "Cảnh báo liên quan", "Linked alerts"), alerts);
-  std::string actions, contacts;
-  for (const auto& e : r.timeline) {
-    if (e.kind == "step_done") actions += (actions.empty() ? "" : "; ") + StepTitle(l, plan, Str(e.detail, "step"));
-    if (e.kind == "contact_requested" || e.kind == "contact_answered") {
-      contacts += (contacts.empty() ? "" : "; ") + Describe(l, e, plan);
-    }
-  }
   AddRow(d, "actions", Tr(l, "Biện pháp đã thực hiện", "Actions taken"), actions);
   AddRow(d, "contacts", Tr(l, "Phối hợp với bên ngoài", "Outside parties engaged"), contacts);
   if (kind == ReportKind::kFinal) {
@@ -415,7 +427,8 @@ std::string Cell(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
+    else if (c == '\n') out += "<br>";
+    else if (c == '\r') continue;
     else out += c;
   }
   return out;
@@ -471,7 +484,9 @@ std::string ToHtml(const ReportDoc& doc, Lang l) {
   if (!doc.basis.empty()) h += "<p class=\"basis\">" + HtmlEscape(doc.basis) + "</p>\n";
   h += "<table class=\"fields\">\n";
   for (const auto& f : doc.fields) {
-    h += "<tr><th>" + HtmlEscape(f.label) + "</th><td>" + HtmlEscape(f.value) + "</td></tr>\n";
+    std::string value = HtmlEscape(f.value);
+    for (size_t at = 0; (at = value.find('\n', at)) != std::string::npos; at += 5) value.replace(at, 1, "<br>\n");
+    h += "<tr><th>" + HtmlEscape(f.label) + "</th><td>" + value + "</td></tr>\n";
   }
   h += "</table>\n";
   for (const auto& t : doc.tables) {

@@ -424,9 +424,20 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
   if (step->due_at) detail["late"] = now_ > *step->due_at;
   store_.AddTimeline(op.id, now_, op.skip ? "step_skipped" : "step_done", actor, detail);
   // A branch: the chosen next step becomes pending, the other alternatives do not apply.
-  const std::string chosen = op.skip ? ChooseNext(*def, json::object()) : ChooseNext(*def, op.input);
+  std::string chosen = op.skip ? ChooseNext(*def, json::object()) : ChooseNext(*def, op.input);
+  if (chosen.empty()) {  // no rule matched: the following step in the playbook
+    for (size_t i = 0; i + 1 < plan->steps.size(); ++i) {
+      if (plan->steps[i].id == def->id && !plan->steps[i + 1].is_clock) chosen = plan->steps[i + 1].id;
+    }
+  }
   bool branched = false;
-  for (const auto& rule : def->next) {
+  std::vector<std::string> alternatives;
+  for (const auto& rule : def->next) alternatives.push_back(rule.step);
+  if (std::find(alternatives.begin(), alternatives.end(), chosen) == alternatives.end()) {
+    alternatives.push_back(chosen);
+  }
+  for (const auto& alt : alternatives) {
+    const NextRule rule{"", "==", "", alt};
     auto target = store_.Step(op.id, rule.step);
     const PlanStep* tdef = plan->Find(rule.step);
     if (!target || !tdef || target->state != "waiting") continue;
