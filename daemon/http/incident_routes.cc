@@ -167,10 +167,11 @@ Result<std::optional<IncidentRecord>> LoadRecord(ReadStore& reads, std::int64_t 
   return rec;
 }
 
-json RecordJson(const IncidentRecord& r) {
+json RecordJson(const IncidentRecord& r, Lang lang) {
   json steps = json::array(), timeline = json::array(), alerts = json::array();
-  for (const auto& s : r.steps) steps.push_back(StepJson(s, r.plan ? r.plan->Find(s.step_id) : nullptr));
-  for (const auto& e : r.timeline) timeline.push_back(TimelineJson(e));
+  const PlaybookPlan* plan = r.plan ? &*r.plan : nullptr;
+  for (const auto& s : r.steps) steps.push_back(StepJson(s, plan ? plan->Find(s.step_id) : nullptr));
+  for (const auto& e : r.timeline) timeline.push_back(TimelineJson(e, DescribeEntry(lang, e, plan)));
   for (const auto& a : r.alerts) alerts.push_back(AlertView(a, false));
   return {{"incident", IncidentJson(r.incident)}, {"steps", steps}, {"timeline", timeline},
           {"alerts", alerts}};
@@ -228,7 +229,7 @@ void HttpServer::IncidentRoutes() {
     auto rec = LoadRecord(deps_.reads, *done);
     if (!rec) return WriteError(res, rec.error());
     if (!*rec) return WriteError(res, {"internal", "incident vanished", "id", 500});
-    WriteJson(res, status, RecordJson(**rec).dump());
+    WriteJson(res, status, RecordJson(**rec, deps_.lang).dump());
   };
   // A playbook plan from a body's "playbook": an id, or "auto" (by category and severity).
   auto plan_for = [this](const json& doc, const std::string& category,
@@ -332,7 +333,8 @@ void HttpServer::IncidentRoutes() {
     auto rec = id ? LoadRecord(deps_.reads, *id) : Result<std::optional<IncidentRecord>>();
     if (!rec) return WriteError(res, rec.error());
     if (!*rec) return WriteError(res, {"not_found", "incident " + std::string(req.matches[1]) + " does not exist", "id", 404});
-    WriteJson(res, 200, RecordJson(**rec).dump());
+    const Lang lang = req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
+    WriteJson(res, 200, RecordJson(**rec, lang).dump());
   }));
 
   post(R"(/api/v1/incidents/(\d+)/(transition|note|assign|alerts|playbook|contact))",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "daemon/common/html.h"
 #include "daemon/common/time_util.h"
@@ -130,14 +131,25 @@ const json* FormFor(const PlaybookPlan* plan, ReportKind kind) {
   return nullptr;
 }
 
-void AddRow(ReportDoc& d, const std::string& key, const std::string& label, std::string value) {
+// The incident's own facts after a regime form's fields: skipped when the form already has a
+// field of that id or shows the same source (`used`).
+void AddRow(ReportDoc& d, const std::set<std::string>& used, const std::string& key,
+            const std::string& label, std::string value) {
+  static const std::map<std::string, std::string> kSameAs = {
+      {"actions", "timeline"}, {"contacts", "contact_requests"}, {"report_time", "report.generated_at"}};
+  auto same = kSameAs.find(key);
+  if (used.count(key) || (same != kSameAs.end() && used.count(same->second))) return;
   for (const auto& f : d.fields) {
-    if (f.key == key) return;  // a regime form's field of the same id comes first
+    if (f.key == key) return;
   }
   d.fields.push_back({key, label, std::move(value)});
 }
 
 }  // namespace
+
+std::string DescribeEntry(Lang l, const TimelineEntry& e, const PlaybookPlan* plan) {
+  return Describe(l, e, plan);
+}
 
 const ReportField* ReportDoc::Field(std::string_view key) const {
   for (const auto& f : fields) {
@@ -232,7 +244,15 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
     if (f == "systems") return Systems(l, in);
     if (f == "detected_at") return Local(setup, in.detected_at);
     if (f == "state") return StateLabel(l, std::string(ToString(in.state)));
-    if (f == "assignee") return PersonName(setup, in.assignee);
+    if (f == "assignee") {  // name, phone and e-mail: the regime's "contact person"
+      std::string who = PersonName(setup, in.assignee);
+      if (const Person* p = setup.FindPerson(in.assignee)) {
+        for (const auto& c : p->contacts) {
+          if (c.kind == "sms" || c.kind == "email") who += ", " + c.address;
+        }
+      }
+      return who;
+    }
     if (f == "reporter") return in.reporter;
     if (f == "description") return in.description;
     if (f == "source") return SourceLabel(l, in.source);
@@ -250,46 +270,48 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
     }
     return "";
   };
+  std::set<std::string> used;  // sources a regime form already shows
   if (const json* form = FormFor(plan, kind)) {
     d.title = Str(*form, l == Lang::kEn ? "title_en" : "title_vi");
     d.basis = Str(*form, l == Lang::kEn ? "basis_en" : "basis_vi");
     for (const auto& f : form->value("fields", json::array())) {
       const std::string id = Str(f, "id");
-      d.fields.push_back({id, Str(f, l == Lang::kEn ? "label_en" : "label_vi"),
-                          value_of(Str(f, "source"), id)});
+      const std::string source = Str(f, "source");
+      used.insert(source.starts_with("incident.") ? source.substr(9) : source);
+      d.fields.push_back({id, Str(f, l == Lang::kEn ? "label_en" : "label_vi"), value_of(source, id)});
     }
   }
-  AddRow(d, "incident_id", Tr(l, "Mã sự cố", "Incident id"), "#" + std::to_string(in.id));
-  AddRow(d, "unit", Tr(l, "Đơn vị", "Unit"), UnitName(setup, in.unit));
-  AddRow(d, "title", Tr(l, "Tên sự cố", "Title"), in.title);
-  AddRow(d, "category", Tr(l, "Loại sự cố", "Category"), CategoryLabel(l, in.category));
-  AddRow(d, "severity", Tr(l, "Mức độ", "Severity"), PriorityText(in.severity));
-  AddRow(d, "systems", Tr(l, "Hệ thống bị ảnh hưởng", "Systems affected"), Systems(l, in));
-  AddRow(d, "detected_at", Tr(l, "Thời điểm phát hiện", "Detected at"), Local(setup, in.detected_at));
-  AddRow(d, "opened_at", Tr(l, "Thời điểm tiếp nhận", "Opened at"), Anchor(setup, in, "opened"));
-  AddRow(d, "source", Tr(l, "Nguồn tiếp nhận", "Reported through"), SourceLabel(l, in.source));
-  AddRow(d, "reporter", Tr(l, "Người báo", "Reported by"), in.reporter);
-  AddRow(d, "description", Tr(l, "Mô tả", "Description"), in.description);
-  AddRow(d, "state", Tr(l, "Tình trạng", "Status"), StateLabel(l, std::string(ToString(in.state))));
-  AddRow(d, "assignee", Tr(l, "Người xử lý", "Assignee"), PersonName(setup, in.assignee));
-  AddRow(d, "playbook", Tr(l, "Kịch bản ứng cứu", "Playbook"),
+  AddRow(d, used, "incident_id", Tr(l, "Mã sự cố", "Incident id"), "#" + std::to_string(in.id));
+  AddRow(d, used, "unit", Tr(l, "Đơn vị", "Unit"), UnitName(setup, in.unit));
+  AddRow(d, used, "title", Tr(l, "Tên sự cố", "Title"), in.title);
+  AddRow(d, used, "category", Tr(l, "Loại sự cố", "Category"), CategoryLabel(l, in.category));
+  AddRow(d, used, "severity", Tr(l, "Mức độ", "Severity"), PriorityText(in.severity));
+  AddRow(d, used, "systems", Tr(l, "Hệ thống bị ảnh hưởng", "Systems affected"), Systems(l, in));
+  AddRow(d, used, "detected_at", Tr(l, "Thời điểm phát hiện", "Detected at"), Local(setup, in.detected_at));
+  AddRow(d, used, "opened_at", Tr(l, "Thời điểm tiếp nhận", "Opened at"), Anchor(setup, in, "opened"));
+  AddRow(d, used, "source", Tr(l, "Nguồn tiếp nhận", "Reported through"), SourceLabel(l, in.source));
+  AddRow(d, used, "reporter", Tr(l, "Người báo", "Reported by"), in.reporter);
+  AddRow(d, used, "description", Tr(l, "Mô tả", "Description"), in.description);
+  AddRow(d, used, "state", Tr(l, "Tình trạng", "Status"), StateLabel(l, std::string(ToString(in.state))));
+  AddRow(d, used, "assignee", Tr(l, "Người xử lý", "Assignee"), PersonName(setup, in.assignee));
+  AddRow(d, used, "playbook", Tr(l, "Kịch bản ứng cứu", "Playbook"),
          plan ? (l == Lang::kEn ? plan->title_en : plan->title_vi) + " (" + plan->id + " v" +
                     plan->version + ")"
               : "");
   std::string alerts;
   for (const auto& a : r.alerts) alerts += (alerts.empty() ? "" : "; ") + ("#" + std::to_string(a.id) + " " + a.summary);
-  AddRow(d, "alerts", Tr(l, "Cảnh báo liên quan", "Linked alerts"), alerts);
-  AddRow(d, "actions", Tr(l, "Biện pháp đã thực hiện", "Actions taken"), actions);
-  AddRow(d, "contacts", Tr(l, "Phối hợp với bên ngoài", "Outside parties engaged"), contacts);
+  AddRow(d, used, "alerts", Tr(l, "Cảnh báo liên quan", "Linked alerts"), alerts);
+  AddRow(d, used, "actions", Tr(l, "Biện pháp đã thực hiện", "Actions taken"), actions);
+  AddRow(d, used, "contacts", Tr(l, "Phối hợp với bên ngoài", "Outside parties engaged"), contacts);
   if (kind == ReportKind::kFinal) {
-    AddRow(d, "contained_at", Tr(l, "Thời điểm ngăn chặn", "Contained at"), Anchor(setup, in, "contained"));
-    AddRow(d, "recovered_at", Tr(l, "Thời điểm khôi phục", "Recovered at"), Anchor(setup, in, "recovered"));
+    AddRow(d, used, "contained_at", Tr(l, "Thời điểm ngăn chặn", "Contained at"), Anchor(setup, in, "contained"));
+    AddRow(d, used, "recovered_at", Tr(l, "Thời điểm khôi phục", "Recovered at"), Anchor(setup, in, "recovered"));
     const auto rec = in.anchors.find("recovered");
-    AddRow(d, "duration", Tr(l, "Thời gian từ phát hiện đến khôi phục", "Detection to recovery"),
+    AddRow(d, used, "duration", Tr(l, "Thời gian từ phát hiện đến khôi phục", "Detection to recovery"),
            rec == in.anchors.end() ? "" : FormatAge(rec->second - in.detected_at));
     int overdue = 0;
     for (const auto& e : r.timeline) overdue += e.kind == "step_overdue";
-    AddRow(d, "overdue_steps", Tr(l, "Số bước quá hạn", "Steps overdue"), std::to_string(overdue));
+    AddRow(d, used, "overdue_steps", Tr(l, "Số bước quá hạn", "Steps overdue"), std::to_string(overdue));
     ReportTable steps{Tr(l, "Các bước ứng cứu", "Response steps"),
                       {Tr(l, "Bước", "Step"), Tr(l, "Tình trạng", "Status"), Tr(l, "Hạn", "Due"),
                        Tr(l, "Xong lúc", "Done at"), Tr(l, "Ghi chú", "Note")},
@@ -308,7 +330,7 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
     tl.rows.push_back({Local(setup, e.at), ActorName(setup, e.actor), Describe(l, e, plan)});
   }
   d.tables.push_back(std::move(tl));
-  AddRow(d, "report_time", Tr(l, "Thời điểm lập báo cáo", "Report time"), Local(setup, now));
+  AddRow(d, used, "report_time", Tr(l, "Thời điểm lập báo cáo", "Report time"), Local(setup, now));
   return d;
 }
 

@@ -80,6 +80,9 @@ std::string ToMarkdown(const ReportDoc& doc);
 // A complete HTML page with print CSS (A4), every text escaped.
 std::string ToHtml(const ReportDoc& doc, Lang lang);
 
+// One timeline entry as people read it ("Hoàn thành: Xác nhận tấn công — ghi chú").
+std::string DescribeEntry(Lang l, const TimelineEntry& e, const PlaybookPlan* plan);
+
 // Labels people read.
 std::string CategoryLabel(Lang l, const std::string& category);
 std::string StateLabel(Lang l, const std::string& state);

@@ -120,9 +120,9 @@ json StepJson(const IncidentStep& s, const PlanStep* def) {
   return j;
 }
 
-json TimelineJson(const TimelineEntry& e) {
-  return {{"id", e.id}, {"at", FormatTimestamp(e.at)}, {"kind", e.kind}, {"actor", e.actor},
-          {"detail", e.detail}};
+json TimelineJson(const TimelineEntry& e, const std::string& text) {
+  return {{"id", e.id},         {"at", FormatTimestamp(e.at)}, {"kind", e.kind},
+          {"actor", e.actor},   {"detail", e.detail},          {"text", text}};
 }
 
 Result<std::int64_t> IncidentWork::Apply(const IncidentOp& op, const std::string& actor) {
@@ -272,17 +272,23 @@ Result<std::int64_t> IncidentWork::Do(const TransitionIncident& op, const std::s
                   "state", 409);
     }
   }
-  store_.SetState(op.id, *target, op.duplicate_of, now_);
-  json detail = {{"from", ToString(in->state)}, {"to", ToString(*target)}};
-  if (!op.note.empty()) detail["note"] = op.note;
-  if (op.duplicate_of) detail["duplicate_of"] = *op.duplicate_of;
-  store_.AddTimeline(op.id, now_, "transition", actor, detail);
-  Stamp(op.id, AnchorOf(*target), actor);
-  if (IsFinal(*target)) store_.StopTimers(op.id);
-  Log("incidents")->info("incident_transition id={} from={} to={}", op.id, ToString(in->state),
-                         ToString(*target));
-  Announce(*in, "transition");
+  Move(*in, *target, op.duplicate_of, op.note, actor);
   return op.id;
+}
+
+void IncidentWork::Move(const Incident& in, IncidentState target,
+                        std::optional<std::int64_t> duplicate_of, const std::string& note,
+                        const std::string& actor) {
+  store_.SetState(in.id, target, duplicate_of, now_);
+  json detail = {{"from", ToString(in.state)}, {"to", ToString(target)}};
+  if (!note.empty()) detail["note"] = note;
+  if (duplicate_of) detail["duplicate_of"] = *duplicate_of;
+  store_.AddTimeline(in.id, now_, "transition", actor, detail);
+  Stamp(in.id, AnchorOf(target), actor);
+  if (IsFinal(target)) store_.StopTimers(in.id);
+  Log("incidents")->info("incident_transition id={} from={} to={}", in.id, ToString(in.state),
+                         ToString(target));
+  Announce(in, "transition");
 }
 
 Result<std::int64_t> IncidentWork::Do(const AddNote& op, const std::string& actor) {
@@ -454,7 +460,15 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
   if (branched && !chosen.empty()) {
     store_.AddTimeline(op.id, now_, "next_step", "engine", {{"from", def->id}, {"step", chosen}});
   }
-  if (!op.skip) Stamp(op.id, def->sets_anchor, actor);
+  if (!op.skip && !def->sets_anchor.empty()) {
+    Stamp(op.id, def->sets_anchor, actor);
+    // A step that stamps the incident's next lifecycle state moves the ticket there too
+    // ("Chặn tại tường lửa" sets contained: a triaged incident becomes contained).
+    auto next = ParseIncidentState(def->sets_anchor);
+    if (next && *next != IncidentState::kClosed && CanTransition(in->state, *next)) {
+      Move(*in, *next, std::nullopt, "step " + def->id, actor);
+    }
+  }
   return op.id;
 }
 

@@ -121,6 +121,9 @@ class IncidentWork {
   // Stamps an anchor and re-times the pending steps that count from it.
   void Stamp(std::int64_t id, const std::string& anchor, const std::string& actor);
   void Retime(std::int64_t id);
+  // Moves the ticket to `target` (already checked legal), stamping its anchor.
+  void Move(const Incident& in, IncidentState target, std::optional<std::int64_t> duplicate_of,
+            const std::string& note, const std::string& actor);
   void Escalate(IncidentStep& step, const Incident& in, const PlaybookPlan& plan);
   // The schedule whose roles mean the incident's duty officer / leader.
   std::string ScheduleFor(const Incident& in) const;
@@ -136,6 +139,7 @@ class IncidentWork {
 // JSON views for the API, publications and pages.
 nlohmann::json IncidentJson(const Incident& in);
 nlohmann::json StepJson(const IncidentStep& s, const PlanStep* def);
-nlohmann::json TimelineJson(const TimelineEntry& e);
+// `text` is the entry as people read it (report.h's wording), in the caller's language.
+nlohmann::json TimelineJson(const TimelineEntry& e, const std::string& text = "");
 
 }  // namespace vigil

@@ -124,7 +124,8 @@ int PrintIncident(const Options& o, const json& body) {
   if (body.contains("timeline")) {
     Rows rows;
     for (const auto& e : body["timeline"]) {
-      std::string what = e["detail"].is_object() ? e["detail"].dump() : "";
+      std::string what = Str(e, "text");
+      if (what.empty() || what == Str(e, "kind")) what = e["detail"].is_object() ? e["detail"].dump() : "";
       rows.push_back({Local(e["at"]), Str(e, "kind"), Str(e, "actor"), what});
     }
     std::cout << "\n" << Tr(l, "Diễn biến:", "Timeline:") << "\n"
@@ -201,7 +202,7 @@ int List(const Options& o, const Args& a) {
 
 int Show(const Options& o, std::int64_t id) {
   Client c(o);
-  auto r = c.Get("/api/v1/incidents/" + std::to_string(id));
+  auto r = c.Get("/api/v1/incidents/" + std::to_string(id) + "?lang=" + (o.lang == Lang::kEn ? "en" : "vi"));
   if (!r.ok() || o.json) return Done(o, c, r);
   return PrintIncident(o, r.body);
 }
