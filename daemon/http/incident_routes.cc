@@ -293,8 +293,9 @@ void HttpServer::IncidentRoutes() {
   server_->Get("/api/v1/incidents", admin([this](const httplib::Request& req, httplib::Response& res) {
     IncidentFilter f;
     f.state = req.get_param_value("state");
+    if (f.state == "all") f.state.clear();
     if (!f.state.empty() && f.state != "open" && !ParseIncidentState(f.state)) {
-      return WriteError(res, {"invalid_param", "state must be open or an incident state", "state"});
+      return WriteError(res, {"invalid_param", "state must be open, all or an incident state", "state"});
     }
     f.unit = req.get_param_value("unit");
     f.category = req.get_param_value("category");
