@@ -157,6 +157,26 @@ void PrintEscalated(const View& v, const json& msg) {
   std::cout << " → " << (who.empty() ? Tr(l, "không có ai trực!", "nobody on duty!") : who);
 }
 
+// An incident page: an overdue playbook step, or a request to an outside party.
+void PrintIncident(const View& v, const std::string& type, const json& msg) {
+  const Lang l = v.o.lang;
+  const json in = msg.value("incident", json::object());
+  const json step = msg.value("step", json::object());
+  const std::string head = "#" + Field(in, "id") + " " + Field(in, "severity") + " " + Field(in, "title");
+  if (type == "incident_contact") {
+    const json cp = msg.value("contact_point", json::object());
+    std::cout << Tr(l, "[ĐỐI TÁC NGOÀI — SỰ CỐ] ", "[OUTSIDE CONTACT — INCIDENT] ") << Field(cp, "name")
+              << (Field(cp, "phone").empty() ? "" : " — " + Field(cp, "phone")) << "\n    " << head;
+    if (!Field(msg, "message").empty()) std::cout << "\n    " << Field(msg, "message");
+  } else {
+    std::cout << Tr(l, "[BƯỚC QUÁ HẠN] ", "[STEP OVERDUE] ") << head << "\n    "
+              << Field(step, l == Lang::kEn ? "title_en" : "title_vi") << " (" << Field(step, "id")
+              << Tr(l, "), hạn ", "), due ") << LocalTimeText(step.value("due_at", json()), v.tz)
+              << Tr(l, " — bậc ", " — level ") << Field(msg, "level")
+              << "\n    vigilctl incident show " << Field(in, "id");
+  }
+}
+
 // Prints one message; false when it is not for this watcher (nothing printed).
 bool PrintLine(const View& v, const std::string& topic, const json& msg) {
   const std::string type = Field(msg, "type");
@@ -169,7 +189,9 @@ bool PrintLine(const View& v, const std::string& topic, const json& msg) {
     std::cout << json{{"topic", topic}, {"message", msg}}.dump() << std::endl;
     return true;
   }
-  if (type == "contact_point") {
+  if (type.rfind("incident_", 0) == 0) {
+    PrintIncident(v, type, msg);
+  } else if (type == "contact_point") {
     PrintContactPoint(v, msg);
   } else if (type.rfind("checkin", 0) == 0) {
     PrintCheckin(v, type, msg);
