@@ -80,6 +80,7 @@ std::string Describe(Lang l, const TimelineEntry& e, const PlaybookPlan* plan) {
   if (e.kind == "opened") return Tr(l, "Tiếp nhận sự cố", "Incident opened");
   if (e.kind == "transition") {
     std::string s = StateLabel(l, Str(d, "from")) + " → " + StateLabel(l, Str(d, "to"));
+    if (!Str(d, "step").empty()) s += Tr(l, " (theo bước: ", " (by step: ") + StepTitle(l, plan, Str(d, "step")) + ")";
     if (!Str(d, "note").empty()) s += ": " + Str(d, "note");
     return s;
   }

@@ -278,9 +278,10 @@ Result<std::int64_t> IncidentWork::Do(const TransitionIncident& op, const std::s
 
 void IncidentWork::Move(const Incident& in, IncidentState target,
                         std::optional<std::int64_t> duplicate_of, const std::string& note,
-                        const std::string& actor) {
+                        const std::string& actor, const std::string& step) {
   store_.SetState(in.id, target, duplicate_of, now_);
   json detail = {{"from", ToString(in.state)}, {"to", ToString(target)}};
+  if (!step.empty()) detail["step"] = step;
   if (!note.empty()) detail["note"] = note;
   if (duplicate_of) detail["duplicate_of"] = *duplicate_of;
   store_.AddTimeline(in.id, now_, "transition", actor, detail);
@@ -466,7 +467,7 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
     // ("Chặn tại tường lửa" sets contained: a triaged incident becomes contained).
     auto next = ParseIncidentState(def->sets_anchor);
     if (next && *next != IncidentState::kClosed && CanTransition(in->state, *next)) {
-      Move(*in, *next, std::nullopt, "step " + def->id, actor);
+      Move(*in, *next, std::nullopt, "", actor, def->id);
     }
   }
   return op.id;

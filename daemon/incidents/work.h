@@ -121,9 +121,10 @@ class IncidentWork {
   // Stamps an anchor and re-times the pending steps that count from it.
   void Stamp(std::int64_t id, const std::string& anchor, const std::string& actor);
   void Retime(std::int64_t id);
-  // Moves the ticket to `target` (already checked legal), stamping its anchor.
+  // Moves the ticket to `target` (already checked legal), stamping its anchor; `step` names
+  // the playbook step that moved it, if one did.
   void Move(const Incident& in, IncidentState target, std::optional<std::int64_t> duplicate_of,
-            const std::string& note, const std::string& actor);
+            const std::string& note, const std::string& actor, const std::string& step = "");
   void Escalate(IncidentStep& step, const Incident& in, const PlaybookPlan& plan);
   // The schedule whose roles mean the incident's duty officer / leader.
   std::string ScheduleFor(const Incident& in) const;
