@@ -602,3 +602,63 @@ TEST_CASE("a deadline in working days skips the weekend and the holidays", "[inc
   CHECK(FormatLocalTime(*due, cal.time_zone) == "2026-02-24 10:00");  // Fri + Mon 23 → Tue 24
   CHECK_FALSE(DueAt(step, {{"opened", *friday}}, cal));  // its anchor is not stamped yet
 }
+
+TEST_CASE("a step that stamps the next lifecycle state moves the ticket there", "[incident][playbook]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  PlaybookPlan plan;
+  plan.id = "p";
+  plan.version = "1";
+  PlanStep contain{.id = "ngan-chan", .anchor = "triaged", .due_after = "PT1H"};
+  contain.sets_anchor = "contained";
+  plan.steps = {contain};
+  auto id = Do(w, OpenIncident{Ticket(), plan});
+  REQUIRE(id);
+  CHECK_FALSE(StepOf(Load(w, *id), "ngan-chan").due_at);  // "triaged" not stamped yet
+  REQUIRE(Do(w, TransitionIncident{*id, "acknowledged", std::nullopt, ""}));
+  w.clock.Advance(kMin);
+  REQUIRE(Do(w, TransitionIncident{*id, "triaged", std::nullopt, ""}));
+  auto rec = Load(w, *id);
+  CHECK(StepOf(rec, "ngan-chan").due_at == w.clock.Now() + kHour);  // re-timed at the stamp
+  REQUIRE(Do(w, StepAction{*id, "ngan-chan", false, "", json::object()}, "user:dung"));
+  rec = Load(w, *id);
+  CHECK(rec.incident.state == IncidentState::kContained);
+  CHECK(rec.incident.anchors.at("contained") == w.clock.Now());
+  CHECK(rec.timeline.back().kind == "transition");
+  CHECK(rec.timeline.back().detail["step"] == "ngan-chan");
+  CHECK(rec.timeline.back().actor == "user:dung");
+  CHECK(DescribeEntry(Lang::kVi, rec.timeline.back(), &*rec.plan) ==
+        "đã phân loại → đã ngăn chặn (theo bước: ngan-chan)");
+}
+
+TEST_CASE("an overdue step left by a restart is paged by the next engine", "[incident][playbook]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  auto id = Do(w, OpenIncident{Ticket(), PlanOf(DdosPlaybook(), nullptr)});
+  REQUIRE(id);
+  w.Restart();
+  w.Configure(kSetup);
+  w.Advance(15 * kMin);  // the due time is a row: the new engine finds it
+  Job page = w.Page();
+  CHECK(page.recipient == "an");
+  CHECK(page.payload["step"]["id"] == "tiep-nhan");
+}
+
+TEST_CASE("a playbook snapshot survives its JSON round trip", "[incident][playbook]") {
+  const auto regime = TestRegime();
+  const PlaybookPlan plan = PlanOf(DdosPlaybook(), &regime);
+  auto back = PlanFromJson(ToJson(plan));
+  REQUIRE(back);
+  CHECK(ToJson(*back) == ToJson(plan));
+  REQUIRE(back->Find("bao-isp"));
+  CHECK(back->Find("bao-isp")->contact_point == "vnpt-noc");
+  CHECK(back->chains.at("mac-dinh").size() == 3);
+  CHECK(back->chains.at("mac-dinh")[1].targets == std::vector<std::string>{"role:duty_leader"});
+  CHECK(back->chains.at("mac-dinh")[2].targets == std::vector<std::string>{"contact_point:vnpt-noc"});
+  CHECK(back->Find("clock:bao-cao-5-ngay")->is_clock);
+  CHECK(back->Find("clock:bao-cao-5-ngay")->working_days);
+  CHECK(back->report_forms.contains("initial_report"));
+  auto bad = PlanFromJson({{"id", "x"}, {"steps", {{{"id", "a"}, {"due_after", "2 giờ"}}}}});
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().field == "plan.steps[0].due_after");
+}
