@@ -110,6 +110,7 @@ Step ReadStep(const YAML::Node& n, const std::string& path, Section& root, Ctx& 
   ReadText(s, c, "request", st.request, false);
   s.Str("escalation", st.escalation);
   s.RejectUnknown();
+  for (const auto& kv : n) st.key_lines[kv.first.Scalar()] = kv.first.Mark().line + 1;
   for (const char* key : {"phase", "role"}) {
     if (!n[key]) c.Err(n, path + "." + key + " là bắt buộc", path + "." + key + " is required");
   }
@@ -128,6 +129,7 @@ PlaybookClock ReadClock(const YAML::Node& n, const std::string& path, Section& r
   s.Str("stops_at", k.stops_at);
   s.Str("escalation", k.escalation);
   s.RejectUnknown();
+  for (const auto& kv : n) k.key_lines[kv.first.Scalar()] = kv.first.Mark().line + 1;
   if (k.deadline.empty() == !k.due.has_value()) {
     c.Err(n, path + ": cần đúng một trong deadline (thời hạn của văn bản pháp lý) hoặc due",
           path + ": needs exactly one of deadline (a regime deadline) or due");

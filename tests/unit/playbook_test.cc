@@ -173,8 +173,7 @@ TEST_CASE("a valid playbook loads with every part in place") {
 }
 
 TEST_CASE("every problem in a playbook is reported, each with its line") {
-  // One file, many mistakes. A problem in a step's own key (phase, role) is reported at the
-  // step's first line; the others at the line of the value at fault.
+  // One file, many mistakes, each reported at the line of the key or value at fault.
   std::string bad = kGood;
   bad = Replace(bad, "categories: [ddos]", "categories: [ddos, flood]");
   bad = Replace(bad, "      - {after: PT30M, contact_point: vnpt-noc}",
@@ -198,11 +197,11 @@ TEST_CASE("every problem in a playbook is reported, each with its line") {
   CHECK(HasError(e, 16, "unknown contact point \"viettel-noc\""));
   CHECK(HasError(e, 18, "unknown regime deadline \"notice-72h\""));
   CHECK(HasError(e, 21, "\"P2DT\" is not an ISO-8601 duration"));
-  CHECK(HasError(e, 23, "steps[triage].role \"officr\" is not declared in roles"));
+  CHECK(HasError(e, 25, "steps[triage].role \"officr\" is not declared in roles"));
   CHECK(HasError(e, 32, "unknown key steps[triage].colour"));
   CHECK(HasError(e, 42, "field \"kind\", which is not in the step's form"));
   CHECK(HasError(e, 43, "unknown step \"blok\""));
-  CHECK(HasError(e, 44, "steps[call-isp].phase \"contian\" is not declared in phases"));
+  CHECK(HasError(e, 45, "steps[call-isp].phase \"contian\" is not declared in phases"));
   CHECK(HasError(e, 48, "steps[call-isp].title.en: the English text is missing"));
   CHECK(HasError(e, 61, "unknown anchor \"isolated\""));
   CHECK(e.size() == 11);
@@ -253,7 +252,7 @@ TEST_CASE("contact points are checked only against a known set") {
   CHECK(unchecked);
   auto checked = Parse(other);
   REQUIRE_FALSE(checked);
-  CHECK(HasError(checked.error(), 43, "steps[call-isp].contact_point: unknown contact point \"fpt-noc\""));
+  CHECK(HasError(checked.error(), 49, "steps[call-isp].contact_point: unknown contact point \"fpt-noc\""));
 }
 
 TEST_CASE("a playbook naming an unknown regime or report form is refused") {
@@ -263,7 +262,7 @@ TEST_CASE("a playbook naming an unknown regime or report form is refused") {
   INFO(All(p.error()));
   CHECK(HasError(p.error(), 1, "unknown regime \"vn-1999\" (loaded: test-regime)"));
   CHECK(HasError(p.error(), 18, "unknown regime deadline \"notify\""));
-  CHECK(HasError(p.error(), 54, "report form \"notice\" is not in regime \"vn-1999\""));
+  CHECK(HasError(p.error(), 62, "report form \"notice\" is not in regime \"vn-1999\""));
 }
 
 TEST_CASE("messages are in Vietnamese when asked, Section's wording included") {
