@@ -51,8 +51,9 @@ int Check(const PlaybookCommand& c, Lang l) {
   for (const auto& p : lib->playbooks) steps += p.steps.size();
   std::string regimes;
   for (const auto& r : lib->regimes) regimes += (regimes.empty() ? "" : ", ") + r.id;
-  std::cout << "OK: " << lib->playbooks.size() << Tr(l, " kịch bản, ", " playbooks, ") << steps
-            << Tr(l, " bước", " steps");
+  const size_t n = lib->playbooks.size();
+  std::cout << "OK: " << n << Tr(l, " kịch bản, ", n == 1 ? " playbook, " : " playbooks, ")
+            << steps << Tr(l, " bước", steps == 1 ? " step" : " steps");
   if (!regimes.empty()) std::cout << Tr(l, "; văn bản quy định: ", "; regime: ") << regimes;
   std::cout << "\n";
   if (!world.have_config) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "config/config.h"
 #include "playbooks/src/playbook.h"
@@ -422,4 +423,24 @@ TEST_CASE("playbooks of a broken regime are not checked, the regime's errors are
   CHECK(lib.error()[0].line == 9);
   CHECK(lib.error()[0].message.find("\"72h\" is not an ISO-8601 duration") != std::string::npos);
   CHECK(lib.error()[1].message == "not checked: regime \"test-regime\" has errors (see above)");
+}
+
+TEST_CASE("the complete example in docs/playbooks.md passes against the shipped regime") {
+  const std::string root = VIGIL_SOURCE_DIR;
+  std::ifstream in(root + "/docs/playbooks.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto start = doc.find("```yaml\nid: portal-ddos");
+  REQUIRE(start != std::string::npos);
+  const auto body = start + 8;
+  const std::string yaml = doc.substr(body, doc.find("```", body) - body);
+  auto cfg = LoadConfigFile(root + "/config/examples/so-gddt.yaml");
+  REQUIRE(cfg);
+  std::ifstream rin(root + "/playbooks/regime/vn-2026.yaml");
+  const std::string rtext((std::istreambuf_iterator<char>(rin)), std::istreambuf_iterator<char>());
+  auto regime = ParseRegime(rtext, "vn-2026.yaml");
+  REQUIRE(regime);
+  auto p = ParsePlaybook(yaml, "docs/playbooks.md", {*regime}, References::FromOnCall(cfg->oncall));
+  INFO((p ? "" : All(p.error())));
+  REQUIRE(p);
+  CHECK(p->steps.size() == 4);
 }
