@@ -58,8 +58,11 @@ void ReadText(Section& s, Ctx& c, const char* key, Text& out, bool required) {
     }
     return;
   }
+  if (!n.IsMap()) {
+    return c.Err(n, p + " phải có cả hai thứ tiếng: {vi: ..., en: ...}",
+                 p + " must give both languages: {vi: ..., en: ...}");
+  }
   Section t(n, p, s.file(), s.errors());
-  if (!t.IsMap()) return;
   t.Str("vi", out.vi);
   t.Str("en", out.en);
   t.RejectUnknown();
@@ -113,8 +116,12 @@ bool ReadIsoDuration(Section& s, Ctx& c, const char* key, IsoDuration& out, bool
 std::optional<DueRule> ReadDue(Section& s, Ctx& c, const char* key) {
   YAML::Node n = s.Take(key);
   if (!n || n.IsNull()) return std::nullopt;
+  if (!n.IsMap()) {
+    c.Err(n, s.Path(key) + " phải có dạng {anchor: detected, after: PT2H}",
+          s.Path(key) + " must read {anchor: detected, after: PT2H}");
+    return std::nullopt;
+  }
   Section d(n, s.Path(key), s.file(), s.errors());
-  if (!d.IsMap()) return std::nullopt;
   DueRule rule;
   rule.line = n.Mark().line + 1;
   d.Str("anchor", rule.anchor);
