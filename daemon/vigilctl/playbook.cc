@@ -66,9 +66,18 @@ int Check(const PlaybookCommand& c, Lang l) {
 
 std::string DueText(const std::optional<pb::DueRule>& due, Lang l) {
   if (!due) return "—";
-  std::string s = due->anchor + " + " + pb::DescribeDuration(due->after, l);
-  if (due->working_days) s += Tr(l, " làm việc", " working");
-  return s;
+  const pb::IsoDuration& d = due->after;
+  std::string amount = pb::DescribeDuration(d, l);
+  if (due->working_days) {
+    const bool days_only = d.hours == 0 && d.minutes == 0 && d.seconds == 0;
+    if (days_only) {
+      amount = std::to_string(d.days) +
+               Tr(l, " ngày làm việc", d.days == 1 ? " working day" : " working days");
+    } else {
+      amount += Tr(l, " (giờ làm việc)", " of working time");
+    }
+  }
+  return due->anchor + " + " + amount;
 }
 
 // "2027-02-09 10:00" when the anchor is `detected` and --detected was given.
