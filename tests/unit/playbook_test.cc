@@ -395,7 +395,7 @@ struct TempDir {
 };
 }  // namespace
 
-TEST_CASE("a directory loads its regimes and playbooks; two playbooks may not share an id") {
+TEST_CASE("a directory loads its regimes and playbooks, and two playbooks may not share an id") {
   TempDir dir("dup");
   dir.Write("regime/test.yaml", kRegime);
   dir.Write("a.yaml", kGood);
