@@ -32,6 +32,15 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, Ctx& c) {
   }
 }
 
+bool IsMapItem(Section& s, Ctx& c) {
+  if (!s.node() || s.node().IsNull()) {
+    c.Err(s.node(), s.path() + " trống (cần một ánh xạ khoá: giá trị)",
+          s.path() + " is empty (a mapping of key: value is expected)");
+    return false;
+  }
+  return s.IsMap();
+}
+
 bool IsId(const std::string& s) {
   static const std::regex kId("^[a-z0-9][a-z0-9_-]{0,63}$");
   return std::regex_match(s, kId);
@@ -84,7 +93,7 @@ void ReadTextList(Section& s, Ctx& c, const char* key, std::vector<Text>& out) {
   for (size_t i = 0; i < n.size(); ++i) {
     Text t;
     Section item(n[i], p + "[" + std::to_string(i) + "]", s.file(), s.errors());
-    if (!item.IsMap()) continue;
+    if (!IsMapItem(item, c)) continue;
     item.Str("vi", t.vi);
     item.Str("en", t.en);
     item.RejectUnknown();
@@ -162,7 +171,7 @@ void ReadChoices(Section& f, Ctx& c, FormField& field) {
   }
   for (size_t i = 0; i < n.size(); ++i) {
     Section ch(n[i], p + "[" + std::to_string(i) + "]", f.file(), f.errors());
-    if (!ch.IsMap()) continue;
+    if (!IsMapItem(ch, c)) continue;
     playbooks::Choice choice;
     ch.Str("value", choice.value);
     ReadText(ch, c, "label", choice.label, true);
@@ -185,7 +194,7 @@ FormField ReadField(const YAML::Node& n, const std::string& path, Section& paren
   FormField field;
   field.line = n.Mark().line + 1;
   Section f(n, path, parent.file(), parent.errors());
-  if (!f.IsMap()) return field;
+  if (!IsMapItem(f, c)) return field;
   ReadId(f, c, field.id);
   std::string type = "text";
   f.Str("type", type);

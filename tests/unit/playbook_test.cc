@@ -444,3 +444,18 @@ TEST_CASE("the complete example in docs/playbooks.md passes against the shipped 
   REQUIRE(p);
   CHECK(p->steps.size() == 4);
 }
+
+TEST_CASE("an empty or plain item where a mapping belongs is reported, not skipped") {
+  std::string bad = Replace(kGood, "phases:\n", "phases:\n  -\n");
+  bad = Replace(bad, "roles:\n", "roles:\n  - duty_officer\n");
+  bad = Replace(bad, "title: {vi: Tấn công từ chối dịch vụ, en: Denial of service}",
+                "title: Denial of service");
+  auto p = Parse(bad);
+  REQUIRE_FALSE(p);
+  INFO(All(p.error()));
+  CHECK(HasError(p.error(), 3, "title must give both languages: {vi: ..., en: ...}"));
+  // yaml-cpp places an empty item at the next token: the line after the lone "-".
+  CHECK(HasError(p.error(), 8, "phases[0] is empty"));
+  CHECK(HasError(p.error(), 11, "roles[0] must be a mapping"));
+  CHECK(p.error().size() == 3);
+}
