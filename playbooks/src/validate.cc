@@ -154,6 +154,10 @@ void CheckStep(const Playbook& p, const Step& st, const Regime* regime,
           what + ".role " + Q(st.role) + " is not declared in roles");
   }
   if (st.due) CheckAnchor(what + ".due.anchor", st.due->anchor, st.due->line, anchors, c);
+  if (st.due && !st.sets_anchor.empty() && st.due->anchor == st.sets_anchor) {
+    c.Err(st.due->line, what + ".due.anchor " + Q(st.due->anchor) + " do chính bước này đặt: hạn chỉ có sau khi bước đã xong",
+          what + ".due.anchor " + Q(st.due->anchor) + " is set by this very step: it would fall due only once the step is done");
+  }
   if (!st.sets_anchor.empty() && !IsId(st.sets_anchor)) {
     c.Err(st.LineOf("sets_anchor"), what + ".sets_anchor " + Q(st.sets_anchor) + ": chỉ dùng chữ thường không dấu, số, '-' và '_'",
           what + ".sets_anchor " + Q(st.sets_anchor) + ": use lower-case letters, digits, '-' and '_' only");
@@ -198,6 +202,10 @@ void CheckClock(const Playbook& p, PlaybookClock& k, const Regime* regime,
     CheckAnchor(what + ".due.anchor", k.due->anchor, k.due->line, anchors, c);
   }
   CheckAnchor(what + ".stops_at", k.stops_at, k.LineOf("stops_at"), anchors, c);
+  if (k.due && !k.stops_at.empty() && k.stops_at == k.due->anchor) {
+    c.Err(k.LineOf("stops_at"), what + ".stops_at " + Q(k.stops_at) + " cũng là mốc bắt đầu: đồng hồ sẽ đạt ngay khi bắt đầu",
+          what + ".stops_at " + Q(k.stops_at) + " is also the anchor it counts from: it would be met as it starts");
+  }
   CheckChainRef(what + ".escalation", k.escalation, k.LineOf("escalation"), p, c);
 }
 

@@ -459,3 +459,15 @@ TEST_CASE("an empty or plain item where a mapping belongs is reported, not skipp
   CHECK(HasError(p.error(), 11, "roles[0] must be a mapping"));
   CHECK(p.error().size() == 3);
 }
+
+TEST_CASE("a step due after its own anchor and a clock stopped by its start are refused") {
+  std::string bad = Replace(kGood, "anchor: triaged, after: PT1H", "anchor: notified, after: PT1H");
+  bad = Replace(bad, "due: {anchor: detected, after: P2D, working_days: true}",
+                "due: {anchor: detected, after: P2D, working_days: true}\n    stops_at: detected");
+  auto p = Parse(bad);
+  REQUIRE_FALSE(p);
+  INFO(All(p.error()));
+  CHECK(HasError(p.error(), 22, "clocks[internal].stops_at \"detected\" is also the anchor it counts from"));
+  CHECK(HasError(p.error(), 61, "steps[block].due.anchor \"notified\" is set by this very step"));
+  CHECK(p.error().size() == 2);
+}
