@@ -115,8 +115,9 @@ void PrintSteps(const pb::Playbook& p, Lang l, std::optional<TimeMs> detected,
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const auto& st = p.steps[i];
+    const pb::Role* role = p.FindRole(st.role);
     std::vector<std::string> row = {std::to_string(i + 1), st.phase, st.id + "  " + st.title.In(l),
-                                    st.role, DueText(st.due, l),
+                                    role ? role->title.In(l) : st.role, DueText(st.due, l),
                                     st.mandatory ? Tr(l, "có", "yes") : "", NextText(p, i)};
     if (contacts) row.insert(row.begin() + 4, st.contact_point);
     if (detected) row.insert(row.end() - 2, AtText(st.due, detected, cal));
