@@ -209,6 +209,13 @@ FormField ReadField(const YAML::Node& n, const std::string& path, Section& paren
   ReadChoices(f, c, field);
   if (allow_source) f.Str("source", field.source);
   f.RejectUnknown();
+  static const std::regex kSource(
+      R"(^(incident\.[a-z_]+|anchor\.[a-z0-9_-]+|step\.[a-z0-9_-]+\.[a-z0-9_-]+|report\.generated_at)$)");
+  if (!field.source.empty() && !std::regex_match(field.source, kSource)) {
+    c.Err(f.Line("source"),
+          f.Path("source") + " \"" + field.source + "\" phải có dạng incident.<trường>, anchor.<mốc>, step.<bước>.<trường> hoặc report.generated_at",
+          f.Path("source") + " \"" + field.source + "\" must read incident.<field>, anchor.<anchor>, step.<step>.<field> or report.generated_at");
+  }
   if (field.type == FieldType::kChoice && field.choices.empty()) {
     c.Err(n, path + ": trường kiểu choice cần choices", path + ": a choice field needs choices");
   }

@@ -287,12 +287,14 @@ TEST_CASE("a regime's problems are reported with their lines") {
   std::string bad = Replace(kRegime, "report: notice", "report: notise");
   bad = Replace(bad, "anchor: detected", "anchor: notified");
   bad = Replace(bad, "effective_from: \"2026-01-01\"", "effective_from: \"1/1/2026\"");
+  bad = Replace(bad, "{id: unit, type: text,", "{id: unit, type: text, source: Incident.Unit,");
   auto r = ParseRegime(bad, "bad.yaml");
   REQUIRE_FALSE(r);
   INFO(All(r.error()));
   CHECK(HasError(r.error(), 1, "effective_from must be a date YYYY-MM-DD"));
   CHECK(HasError(r.error(), 9, "\"notified\" is not an incident anchor"));
   CHECK(HasError(r.error(), 6, "no such report form"));
+  CHECK(HasError(r.error(), 15, "source \"Incident.Unit\" must read incident.<field>"));
 }
 
 TEST_CASE("the shipped playbooks and regime pass against the example on-call config") {
