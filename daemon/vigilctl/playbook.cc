@@ -51,8 +51,9 @@ int Check(const PlaybookCommand& c, Lang l) {
   for (const auto& p : lib->playbooks) steps += p.steps.size();
   std::string regimes;
   for (const auto& r : lib->regimes) regimes += (regimes.empty() ? "" : ", ") + r.id;
-  std::cout << "OK: " << lib->playbooks.size() << Tr(l, " kịch bản, ", " playbooks, ") << steps
-            << Tr(l, " bước", " steps");
+  const size_t n = lib->playbooks.size();
+  std::cout << "OK: " << n << Tr(l, " kịch bản, ", n == 1 ? " playbook, " : " playbooks, ")
+            << steps << Tr(l, " bước", steps == 1 ? " step" : " steps");
   if (!regimes.empty()) std::cout << Tr(l, "; văn bản quy định: ", "; regime: ") << regimes;
   std::cout << "\n";
   if (!world.have_config) {
@@ -65,9 +66,18 @@ int Check(const PlaybookCommand& c, Lang l) {
 
 std::string DueText(const std::optional<pb::DueRule>& due, Lang l) {
   if (!due) return "—";
-  std::string s = due->anchor + " + " + pb::DescribeDuration(due->after, l);
-  if (due->working_days) s += Tr(l, " làm việc", " working");
-  return s;
+  const pb::IsoDuration& d = due->after;
+  std::string amount = pb::DescribeDuration(d, l);
+  if (due->working_days) {
+    const bool days_only = d.hours == 0 && d.minutes == 0 && d.seconds == 0;
+    if (days_only) {
+      amount = std::to_string(d.days) +
+               Tr(l, " ngày làm việc", d.days == 1 ? " working day" : " working days");
+    } else {
+      amount += Tr(l, " (giờ làm việc)", " of working time");
+    }
+  }
+  return due->anchor + " + " + amount;
 }
 
 // "2027-02-09 10:00" when the anchor is `detected` and --detected was given.
@@ -105,8 +115,9 @@ void PrintSteps(const pb::Playbook& p, Lang l, std::optional<TimeMs> detected,
   std::vector<std::vector<std::string>> rows;
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const auto& st = p.steps[i];
+    const pb::Role* role = p.FindRole(st.role);
     std::vector<std::string> row = {std::to_string(i + 1), st.phase, st.id + "  " + st.title.In(l),
-                                    st.role, DueText(st.due, l),
+                                    role ? role->title.In(l) : st.role, DueText(st.due, l),
                                     st.mandatory ? Tr(l, "có", "yes") : "", NextText(p, i)};
     if (contacts) row.insert(row.begin() + 4, st.contact_point);
     if (detected) row.insert(row.end() - 2, AtText(st.due, detected, cal));

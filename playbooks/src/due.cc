@@ -1,6 +1,7 @@
 // ISO-8601 durations and due times in calendar or working days (see due.h for the rules).
 #include "playbooks/src/due.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "daemon/oncall/zone.h"
@@ -108,7 +109,10 @@ namespace {
 // 0 = Sunday .. 6 = Saturday; 1970-01-01 was a Thursday.
 int Weekday(long long days) { return static_cast<int>(days + 4 - 7 * FloorDiv(days + 4, 7)); }
 
-bool WorkingLocalDay(const WorkCalendar& c, const Zone& zone, const LocalTime& day) {
+// Whether `day` (its date) is a working day. When a holiday period makes it a day off,
+// `*holiday_end` is set to that period's end, so callers can skip the period at once.
+bool WorkingLocalDay(const WorkCalendar& c, const Zone& zone, const LocalTime& day,
+                     TimeMs* holiday_end = nullptr) {
   const int wd = Weekday(day.Days());
   if (wd == 0 || wd == 6) return false;
   LocalTime noon = day;
@@ -116,7 +120,10 @@ bool WorkingLocalDay(const WorkCalendar& c, const Zone& zone, const LocalTime& d
   noon.minute = noon.second = 0;
   const TimeMs at = zone.ToInstant(noon);
   for (const auto& h : c.holidays) {
-    if (h.start <= at && at < h.end) return false;
+    if (h.start <= at && at < h.end) {
+      if (holiday_end) *holiday_end = h.end;
+      return false;
+    }
   }
   return true;
 }
@@ -133,12 +140,18 @@ std::optional<TimeMs> DueWorking(TimeMs t, TimeMs remaining, const WorkCalendar&
     if (t < kFirstInstant || t > kLastInstant) return std::nullopt;
     const LocalTime local = zone.ToLocal(t);
     const TimeMs next_day = zone.ToInstant(Midnight(local.PlusDays(1)));
-    if (WorkingLocalDay(c, zone, local)) {
+    TimeMs holiday_end = 0;
+    if (WorkingLocalDay(c, zone, local, &holiday_end)) {
       const TimeMs available = next_day - t;
       if (remaining <= available) return t + remaining;
       remaining -= available;
     }
-    t = next_day;
+    // Skip a long holiday period in one go: to the start of the day its end falls in (that
+    // day is looked at again: the period may still cover its midday).
+    const TimeMs skip_to = holiday_end > next_day && holiday_end <= kLastInstant
+                               ? zone.ToInstant(Midnight(zone.ToLocal(holiday_end)))
+                               : next_day;
+    t = std::max(next_day, skip_to);
   }
   return std::nullopt;
 }

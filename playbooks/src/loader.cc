@@ -21,7 +21,7 @@ Phase ReadPhase(const YAML::Node& n, const std::string& path, Section& root, Ctx
   Phase ph;
   ph.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return ph;
+  if (!playbooks_internal::IsMapItem(s, c)) return ph;
   playbooks_internal::ReadId(s, c, ph.id);
   ReadText(s, c, "title", ph.title, true);
   s.RejectUnknown();
@@ -32,7 +32,7 @@ Role ReadRole(const YAML::Node& n, const std::string& path, Section& root, Ctx& 
   Role r;
   r.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return r;
+  if (!playbooks_internal::IsMapItem(s, c)) return r;
   playbooks_internal::ReadId(s, c, r.id);
   ReadText(s, c, "title", r.title, true);
   s.Str("oncall_role", r.oncall_role);
@@ -72,7 +72,7 @@ void ReadNext(Section& s, Ctx& c, std::vector<NextRule>& out) {
   }
   for (size_t i = 0; i < n.size(); ++i) {
     Section r(n[i], p + "[" + std::to_string(i) + "]", s.file(), s.errors());
-    if (!r.IsMap()) continue;
+    if (!playbooks_internal::IsMapItem(r, c)) continue;
     NextRule rule;
     rule.line = n[i].Mark().line + 1;
     std::string cond;
@@ -93,7 +93,7 @@ Step ReadStep(const YAML::Node& n, const std::string& path, Section& root, Ctx& 
   Step st;
   st.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return st;
+  if (!playbooks_internal::IsMapItem(s, c)) return st;
   playbooks_internal::ReadId(s, c, st.id);
   s.Str("phase", st.phase);
   s.Str("role", st.role);
@@ -110,6 +110,7 @@ Step ReadStep(const YAML::Node& n, const std::string& path, Section& root, Ctx& 
   ReadText(s, c, "request", st.request, false);
   s.Str("escalation", st.escalation);
   s.RejectUnknown();
+  for (const auto& kv : n) st.key_lines[kv.first.Scalar()] = kv.first.Mark().line + 1;
   for (const char* key : {"phase", "role"}) {
     if (!n[key]) c.Err(n, path + "." + key + " là bắt buộc", path + "." + key + " is required");
   }
@@ -120,7 +121,7 @@ PlaybookClock ReadClock(const YAML::Node& n, const std::string& path, Section& r
   PlaybookClock k;
   k.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return k;
+  if (!playbooks_internal::IsMapItem(s, c)) return k;
   playbooks_internal::ReadId(s, c, k.id);
   ReadText(s, c, "title", k.title, true);
   s.Str("deadline", k.deadline);
@@ -128,6 +129,7 @@ PlaybookClock ReadClock(const YAML::Node& n, const std::string& path, Section& r
   s.Str("stops_at", k.stops_at);
   s.Str("escalation", k.escalation);
   s.RejectUnknown();
+  for (const auto& kv : n) k.key_lines[kv.first.Scalar()] = kv.first.Mark().line + 1;
   if (k.deadline.empty() == !k.due.has_value()) {
     c.Err(n, path + ": cần đúng một trong deadline (thời hạn của văn bản pháp lý) hoặc due",
           path + ": needs exactly one of deadline (a regime deadline) or due");
@@ -139,7 +141,7 @@ EscalationStep ReadLevel(const YAML::Node& n, const std::string& path, Section& 
   EscalationStep l;
   l.line = n.Mark().line + 1;
   Section s(n, path, parent.file(), parent.errors());
-  if (!s.IsMap()) return l;
+  if (!playbooks_internal::IsMapItem(s, c)) return l;
   playbooks_internal::ReadIsoDuration(s, c, "after", l.after, true);
   s.Str("role", l.role);
   s.Str("person", l.person);
@@ -158,7 +160,7 @@ EscalationChain ReadChain(const YAML::Node& n, const std::string& path, Section&
   EscalationChain ch;
   ch.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return ch;
+  if (!playbooks_internal::IsMapItem(s, c)) return ch;
   playbooks_internal::ReadId(s, c, ch.id);
   YAML::Node levels = s.Take("levels");
   s.RejectUnknown();
@@ -176,7 +178,7 @@ void ReadAppliesTo(Section& root, Ctx& c, Playbook& p) {
   YAML::Node n = root.Take("applies_to");
   if (!n) return c.Err(1, "applies_to là bắt buộc", "applies_to is required");
   Section s(n, "applies_to", root.file(), root.errors());
-  if (!s.IsMap()) return;
+  if (!playbooks_internal::IsMapItem(s, c)) return;
   playbooks_internal::ReadCategories(s, c, "categories", p.categories);
   std::string sev = "P4";
   s.Str("min_severity", sev);

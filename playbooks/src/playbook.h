@@ -99,6 +99,11 @@ struct Step {
   Text request;                  // what is sent to the contact point (with contact_point)
   std::string escalation;        // chain used when overdue; "" = the playbook's default
   int line = 0;
+  std::map<std::string, int> key_lines;  // line of each key as written, for messages
+  int LineOf(const std::string& key) const {
+    auto it = key_lines.find(key);
+    return it == key_lines.end() ? line : it->second;
+  }
 };
 
 struct Phase {
@@ -126,6 +131,11 @@ struct PlaybookClock {
   std::string stops_at;        // the clock is met when this anchor is stamped ("" = never)
   std::string escalation;      // chain used when it runs out; "" = the playbook's default
   int line = 0;
+  std::map<std::string, int> key_lines;  // line of each key as written, for messages
+  int LineOf(const std::string& key) const {
+    auto it = key_lines.find(key);
+    return it == key_lines.end() ? line : it->second;
+  }
 };
 
 // Whom one escalation level pages: exactly one of the references is set.

@@ -32,6 +32,15 @@ std::optional<YAML::Node> LoadYaml(const std::string& text, Ctx& c) {
   }
 }
 
+bool IsMapItem(Section& s, Ctx& c) {
+  if (!s.node() || s.node().IsNull()) {
+    c.Err(s.node(), s.path() + " trống (cần một ánh xạ khoá: giá trị)",
+          s.path() + " is empty (a mapping of key: value is expected)");
+    return false;
+  }
+  return s.IsMap();
+}
+
 bool IsId(const std::string& s) {
   static const std::regex kId("^[a-z0-9][a-z0-9_-]{0,63}$");
   return std::regex_match(s, kId);
@@ -58,8 +67,11 @@ void ReadText(Section& s, Ctx& c, const char* key, Text& out, bool required) {
     }
     return;
   }
+  if (!n.IsMap()) {
+    return c.Err(n, p + " phải có cả hai thứ tiếng: {vi: ..., en: ...}",
+                 p + " must give both languages: {vi: ..., en: ...}");
+  }
   Section t(n, p, s.file(), s.errors());
-  if (!t.IsMap()) return;
   t.Str("vi", out.vi);
   t.Str("en", out.en);
   t.RejectUnknown();
@@ -81,7 +93,7 @@ void ReadTextList(Section& s, Ctx& c, const char* key, std::vector<Text>& out) {
   for (size_t i = 0; i < n.size(); ++i) {
     Text t;
     Section item(n[i], p + "[" + std::to_string(i) + "]", s.file(), s.errors());
-    if (!item.IsMap()) continue;
+    if (!IsMapItem(item, c)) continue;
     item.Str("vi", t.vi);
     item.Str("en", t.en);
     item.RejectUnknown();
@@ -113,8 +125,12 @@ bool ReadIsoDuration(Section& s, Ctx& c, const char* key, IsoDuration& out, bool
 std::optional<DueRule> ReadDue(Section& s, Ctx& c, const char* key) {
   YAML::Node n = s.Take(key);
   if (!n || n.IsNull()) return std::nullopt;
+  if (!n.IsMap()) {
+    c.Err(n, s.Path(key) + " phải có dạng {anchor: detected, after: PT2H}",
+          s.Path(key) + " must read {anchor: detected, after: PT2H}");
+    return std::nullopt;
+  }
   Section d(n, s.Path(key), s.file(), s.errors());
-  if (!d.IsMap()) return std::nullopt;
   DueRule rule;
   rule.line = n.Mark().line + 1;
   d.Str("anchor", rule.anchor);
@@ -155,7 +171,7 @@ void ReadChoices(Section& f, Ctx& c, FormField& field) {
   }
   for (size_t i = 0; i < n.size(); ++i) {
     Section ch(n[i], p + "[" + std::to_string(i) + "]", f.file(), f.errors());
-    if (!ch.IsMap()) continue;
+    if (!IsMapItem(ch, c)) continue;
     playbooks::Choice choice;
     ch.Str("value", choice.value);
     ReadText(ch, c, "label", choice.label, true);
@@ -178,7 +194,7 @@ FormField ReadField(const YAML::Node& n, const std::string& path, Section& paren
   FormField field;
   field.line = n.Mark().line + 1;
   Section f(n, path, parent.file(), parent.errors());
-  if (!f.IsMap()) return field;
+  if (!IsMapItem(f, c)) return field;
   ReadId(f, c, field.id);
   std::string type = "text";
   f.Str("type", type);
@@ -193,6 +209,13 @@ FormField ReadField(const YAML::Node& n, const std::string& path, Section& paren
   ReadChoices(f, c, field);
   if (allow_source) f.Str("source", field.source);
   f.RejectUnknown();
+  static const std::regex kSource(
+      R"(^(incident\.[a-z_]+|anchor\.[a-z0-9_-]+|step\.[a-z0-9_-]+\.[a-z0-9_-]+|report\.generated_at)$)");
+  if (!field.source.empty() && !std::regex_match(field.source, kSource)) {
+    c.Err(f.Line("source"),
+          f.Path("source") + " \"" + field.source + "\" phải có dạng incident.<trường>, anchor.<mốc>, step.<bước>.<trường> hoặc report.generated_at",
+          f.Path("source") + " \"" + field.source + "\" must read incident.<field>, anchor.<anchor>, step.<step>.<field> or report.generated_at");
+  }
   if (field.type == FieldType::kChoice && field.choices.empty()) {
     c.Err(n, path + ": trường kiểu choice cần choices", path + ": a choice field needs choices");
   }

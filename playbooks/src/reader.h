@@ -29,6 +29,9 @@ struct Ctx {
   }
 };
 
+// Whether the node read by `s` is a mapping; reports it when it is not, or is empty (null).
+bool IsMapItem(Section& s, Ctx& c);
+
 // Checks UTF-8 and parses YAML; on failure adds the error and returns nullopt.
 std::optional<YAML::Node> LoadYaml(const std::string& text, Ctx& c);
 
@@ -71,7 +74,9 @@ void ReadList(Section& root, Ctx& c, const char* key, std::vector<T>& out, ReadF
   const std::string p = root.Path(key);
   if (!n.IsSequence()) return c.Err(n, p + " phải là một danh sách", p + " must be a list");
   for (size_t i = 0; i < n.size(); ++i) {
-    T item = read(n[i], ItemPath(p.c_str(), n[i], i), root, c);
+    Section probe(n[i], ItemPath(p.c_str(), n[i], i), root.file(), root.errors());
+    if (!IsMapItem(probe, c)) continue;
+    T item = read(n[i], probe.path(), root, c);
     for (const auto& other : out) {
       if (!item.id.empty() && other.id == item.id) {
         const std::string first = std::to_string(other.line);

@@ -17,7 +17,7 @@ RegimeDeadline ReadDeadline(const YAML::Node& n, const std::string& path, Sectio
   RegimeDeadline d;
   d.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return d;
+  if (!playbooks_internal::IsMapItem(s, c)) return d;
   playbooks_internal::ReadId(s, c, d.id);
   playbooks_internal::ReadText(s, c, "title", d.title, true);
   playbooks_internal::ReadText(s, c, "basis", d.basis, true);
@@ -42,7 +42,7 @@ ReportForm ReadReportForm(const YAML::Node& n, const std::string& path, Section&
   ReportForm f;
   f.line = n.Mark().line + 1;
   Section s(n, path, root.file(), root.errors());
-  if (!s.IsMap()) return f;
+  if (!playbooks_internal::IsMapItem(s, c)) return f;
   playbooks_internal::ReadId(s, c, f.id);
   playbooks_internal::ReadText(s, c, "title", f.title, true);
   playbooks_internal::ReadText(s, c, "basis", f.basis, false);

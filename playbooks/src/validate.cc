@@ -146,16 +146,20 @@ void CheckStep(const Playbook& p, const Step& st, const Regime* regime,
     return false;
   };
   if (!st.phase.empty() && !has(p.phases, st.phase)) {
-    c.Err(st.line, what + ".phase " + Q(st.phase) + " chưa khai báo trong phases",
+    c.Err(st.LineOf("phase"), what + ".phase " + Q(st.phase) + " chưa khai báo trong phases",
           what + ".phase " + Q(st.phase) + " is not declared in phases");
   }
   if (!st.role.empty() && !has(p.roles, st.role)) {
-    c.Err(st.line, what + ".role " + Q(st.role) + " chưa khai báo trong roles",
+    c.Err(st.LineOf("role"), what + ".role " + Q(st.role) + " chưa khai báo trong roles",
           what + ".role " + Q(st.role) + " is not declared in roles");
   }
   if (st.due) CheckAnchor(what + ".due.anchor", st.due->anchor, st.due->line, anchors, c);
+  if (st.due && !st.sets_anchor.empty() && st.due->anchor == st.sets_anchor) {
+    c.Err(st.due->line, what + ".due.anchor " + Q(st.due->anchor) + " do chính bước này đặt: hạn chỉ có sau khi bước đã xong",
+          what + ".due.anchor " + Q(st.due->anchor) + " is set by this very step: it would fall due only once the step is done");
+  }
   if (!st.sets_anchor.empty() && !IsId(st.sets_anchor)) {
-    c.Err(st.line, what + ".sets_anchor " + Q(st.sets_anchor) + ": chỉ dùng chữ thường không dấu, số, '-' và '_'",
+    c.Err(st.LineOf("sets_anchor"), what + ".sets_anchor " + Q(st.sets_anchor) + ": chỉ dùng chữ thường không dấu, số, '-' và '_'",
           what + ".sets_anchor " + Q(st.sets_anchor) + ": use lower-case letters, digits, '-' and '_' only");
   }
   for (const auto& r : st.next) {
@@ -165,14 +169,14 @@ void CheckStep(const Playbook& p, const Step& st, const Regime* regime,
     if (r.conditional()) CheckCondition(st, r, c);
   }
   if (!st.produces_report.empty() && (!regime || !regime->FindReportForm(st.produces_report))) {
-    c.Err(st.line, what + ".produces_report: mẫu báo cáo " + Q(st.produces_report) + " không có trong văn bản quy định " + Q(p.regime),
+    c.Err(st.LineOf("produces_report"), what + ".produces_report: mẫu báo cáo " + Q(st.produces_report) + " không có trong văn bản quy định " + Q(p.regime),
           what + ".produces_report: report form " + Q(st.produces_report) + " is not in regime " + Q(p.regime));
   }
-  CheckOnCallId(what + ".contact_point", "đối tác ngoài", "contact point", st.contact_point, st.line, refs.contact_points, c);
+  CheckOnCallId(what + ".contact_point", "đối tác ngoài", "contact point", st.contact_point, st.LineOf("contact_point"), refs.contact_points, c);
   if (st.contact_point.empty() && !st.request.vi.empty()) {
-    c.Err(st.line, what + ".request chỉ dùng cùng contact_point", what + ".request needs a contact_point");
+    c.Err(st.LineOf("request"), what + ".request chỉ dùng cùng contact_point", what + ".request needs a contact_point");
   }
-  CheckChainRef(what + ".escalation", st.escalation, st.line, p, c);
+  CheckChainRef(what + ".escalation", st.escalation, st.LineOf("escalation"), p, c);
 }
 
 void CheckClock(const Playbook& p, PlaybookClock& k, const Regime* regime,
@@ -181,7 +185,7 @@ void CheckClock(const Playbook& p, PlaybookClock& k, const Regime* regime,
   if (!k.deadline.empty()) {
     const RegimeDeadline* d = regime ? regime->FindDeadline(k.deadline) : nullptr;
     if (!d) {
-      c.Err(k.line, what + ".deadline: thời hạn " + Q(k.deadline) + " không có trong văn bản quy định " + Q(p.regime),
+      c.Err(k.LineOf("deadline"), what + ".deadline: thời hạn " + Q(k.deadline) + " không có trong văn bản quy định " + Q(p.regime),
             what + ".deadline: unknown regime deadline " + Q(k.deadline) + " (regime " + Q(p.regime) + ")");
     } else {
       k.due = d->due;  // the rule comes from the regime
@@ -190,15 +194,19 @@ void CheckClock(const Playbook& p, PlaybookClock& k, const Regime* regime,
                              return std::ranges::find(d->categories, cat) != d->categories.end();
                            });
       if (!applies) {
-        c.Err(k.line, what + ".deadline " + Q(k.deadline) + " chỉ áp dụng cho loại sự cố khác với applies_to.categories",
+        c.Err(k.LineOf("deadline"), what + ".deadline " + Q(k.deadline) + " chỉ áp dụng cho loại sự cố khác với applies_to.categories",
               what + ".deadline " + Q(k.deadline) + " applies to other categories than applies_to.categories");
       }
     }
   } else if (k.due) {
     CheckAnchor(what + ".due.anchor", k.due->anchor, k.due->line, anchors, c);
   }
-  CheckAnchor(what + ".stops_at", k.stops_at, k.line, anchors, c);
-  CheckChainRef(what + ".escalation", k.escalation, k.line, p, c);
+  CheckAnchor(what + ".stops_at", k.stops_at, k.LineOf("stops_at"), anchors, c);
+  if (k.due && !k.stops_at.empty() && k.stops_at == k.due->anchor) {
+    c.Err(k.LineOf("stops_at"), what + ".stops_at " + Q(k.stops_at) + " cũng là mốc bắt đầu: đồng hồ sẽ đạt ngay khi bắt đầu",
+          what + ".stops_at " + Q(k.stops_at) + " is also the anchor it counts from: it would be met as it starts");
+  }
+  CheckChainRef(what + ".escalation", k.escalation, k.LineOf("escalation"), p, c);
 }
 
 void CheckChain(const Playbook& p, const EscalationChain& ch, const References& refs, Ctx& c) {

@@ -135,3 +135,10 @@ TEST_CASE("durations read as people say them") {
   CHECK(DescribeDuration(D("P1DT12H"), Lang::kEn) == "1 day 12 h");
   CHECK(DescribeDuration(D("P5D"), Lang::kEn) == "5 days");
 }
+
+TEST_CASE("a holiday period of many years is skipped at once") {
+  WorkCalendar c = NoHolidays();
+  c.holidays.push_back({"Đóng cửa", Local("2027-01-01"), Local("4027-01-01T15:00"), false, 0});
+  // The period covers midday of 1 January 4027 too; the next working day is the 4th (Monday).
+  CHECK(Show(Due(Local("2026-12-31T10:00"), D("P1D"), true, c)) == "4027-01-04 10:00");
+}

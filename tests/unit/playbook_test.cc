@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "config/config.h"
 #include "playbooks/src/playbook.h"
@@ -173,8 +174,7 @@ TEST_CASE("a valid playbook loads with every part in place") {
 }
 
 TEST_CASE("every problem in a playbook is reported, each with its line") {
-  // One file, many mistakes. A problem in a step's own key (phase, role) is reported at the
-  // step's first line; the others at the line of the value at fault.
+  // One file, many mistakes, each reported at the line of the key or value at fault.
   std::string bad = kGood;
   bad = Replace(bad, "categories: [ddos]", "categories: [ddos, flood]");
   bad = Replace(bad, "      - {after: PT30M, contact_point: vnpt-noc}",
@@ -198,11 +198,11 @@ TEST_CASE("every problem in a playbook is reported, each with its line") {
   CHECK(HasError(e, 16, "unknown contact point \"viettel-noc\""));
   CHECK(HasError(e, 18, "unknown regime deadline \"notice-72h\""));
   CHECK(HasError(e, 21, "\"P2DT\" is not an ISO-8601 duration"));
-  CHECK(HasError(e, 23, "steps[triage].role \"officr\" is not declared in roles"));
+  CHECK(HasError(e, 25, "steps[triage].role \"officr\" is not declared in roles"));
   CHECK(HasError(e, 32, "unknown key steps[triage].colour"));
   CHECK(HasError(e, 42, "field \"kind\", which is not in the step's form"));
   CHECK(HasError(e, 43, "unknown step \"blok\""));
-  CHECK(HasError(e, 44, "steps[call-isp].phase \"contian\" is not declared in phases"));
+  CHECK(HasError(e, 45, "steps[call-isp].phase \"contian\" is not declared in phases"));
   CHECK(HasError(e, 48, "steps[call-isp].title.en: the English text is missing"));
   CHECK(HasError(e, 61, "unknown anchor \"isolated\""));
   CHECK(e.size() == 11);
@@ -253,7 +253,7 @@ TEST_CASE("contact points are checked only against a known set") {
   CHECK(unchecked);
   auto checked = Parse(other);
   REQUIRE_FALSE(checked);
-  CHECK(HasError(checked.error(), 43, "steps[call-isp].contact_point: unknown contact point \"fpt-noc\""));
+  CHECK(HasError(checked.error(), 49, "steps[call-isp].contact_point: unknown contact point \"fpt-noc\""));
 }
 
 TEST_CASE("a playbook naming an unknown regime or report form is refused") {
@@ -263,7 +263,7 @@ TEST_CASE("a playbook naming an unknown regime or report form is refused") {
   INFO(All(p.error()));
   CHECK(HasError(p.error(), 1, "unknown regime \"vn-1999\" (loaded: test-regime)"));
   CHECK(HasError(p.error(), 18, "unknown regime deadline \"notify\""));
-  CHECK(HasError(p.error(), 54, "report form \"notice\" is not in regime \"vn-1999\""));
+  CHECK(HasError(p.error(), 62, "report form \"notice\" is not in regime \"vn-1999\""));
 }
 
 TEST_CASE("messages are in Vietnamese when asked, Section's wording included") {
@@ -287,12 +287,14 @@ TEST_CASE("a regime's problems are reported with their lines") {
   std::string bad = Replace(kRegime, "report: notice", "report: notise");
   bad = Replace(bad, "anchor: detected", "anchor: notified");
   bad = Replace(bad, "effective_from: \"2026-01-01\"", "effective_from: \"1/1/2026\"");
+  bad = Replace(bad, "{id: unit, type: text,", "{id: unit, type: text, source: Incident.Unit,");
   auto r = ParseRegime(bad, "bad.yaml");
   REQUIRE_FALSE(r);
   INFO(All(r.error()));
   CHECK(HasError(r.error(), 1, "effective_from must be a date YYYY-MM-DD"));
   CHECK(HasError(r.error(), 9, "\"notified\" is not an incident anchor"));
   CHECK(HasError(r.error(), 6, "no such report form"));
+  CHECK(HasError(r.error(), 15, "source \"Incident.Unit\" must read incident.<field>"));
 }
 
 TEST_CASE("the shipped playbooks and regime pass against the example on-call config") {
@@ -395,7 +397,7 @@ struct TempDir {
 };
 }  // namespace
 
-TEST_CASE("a directory loads its regimes and playbooks; two playbooks may not share an id") {
+TEST_CASE("a directory loads its regimes and playbooks, and two playbooks may not share an id") {
   TempDir dir("dup");
   dir.Write("regime/test.yaml", kRegime);
   dir.Write("a.yaml", kGood);
@@ -423,4 +425,51 @@ TEST_CASE("playbooks of a broken regime are not checked, the regime's errors are
   CHECK(lib.error()[0].line == 9);
   CHECK(lib.error()[0].message.find("\"72h\" is not an ISO-8601 duration") != std::string::npos);
   CHECK(lib.error()[1].message == "not checked: regime \"test-regime\" has errors (see above)");
+}
+
+TEST_CASE("the complete example in docs/playbooks.md passes against the shipped regime") {
+  const std::string root = VIGIL_SOURCE_DIR;
+  std::ifstream in(root + "/docs/playbooks.md");
+  const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto start = doc.find("```yaml\nid: portal-ddos");
+  REQUIRE(start != std::string::npos);
+  const auto body = start + 8;
+  const std::string yaml = doc.substr(body, doc.find("```", body) - body);
+  auto cfg = LoadConfigFile(root + "/config/examples/so-gddt.yaml");
+  REQUIRE(cfg);
+  std::ifstream rin(root + "/playbooks/regime/vn-2026.yaml");
+  const std::string rtext((std::istreambuf_iterator<char>(rin)), std::istreambuf_iterator<char>());
+  auto regime = ParseRegime(rtext, "vn-2026.yaml");
+  REQUIRE(regime);
+  auto p = ParsePlaybook(yaml, "docs/playbooks.md", {*regime}, References::FromOnCall(cfg->oncall));
+  INFO((p ? "" : All(p.error())));
+  REQUIRE(p);
+  CHECK(p->steps.size() == 4);
+}
+
+TEST_CASE("an empty or plain item where a mapping belongs is reported, not skipped") {
+  std::string bad = Replace(kGood, "phases:\n", "phases:\n  -\n");
+  bad = Replace(bad, "roles:\n", "roles:\n  - duty_officer\n");
+  bad = Replace(bad, "title: {vi: Tấn công từ chối dịch vụ, en: Denial of service}",
+                "title: Denial of service");
+  auto p = Parse(bad);
+  REQUIRE_FALSE(p);
+  INFO(All(p.error()));
+  CHECK(HasError(p.error(), 3, "title must give both languages: {vi: ..., en: ...}"));
+  // yaml-cpp places an empty item at the next token: the line after the lone "-".
+  CHECK(HasError(p.error(), 8, "phases[0] is empty"));
+  CHECK(HasError(p.error(), 11, "roles[0] must be a mapping"));
+  CHECK(p.error().size() == 3);
+}
+
+TEST_CASE("a step due after its own anchor and a clock stopped by its start are refused") {
+  std::string bad = Replace(kGood, "anchor: triaged, after: PT1H", "anchor: notified, after: PT1H");
+  bad = Replace(bad, "due: {anchor: detected, after: P2D, working_days: true}",
+                "due: {anchor: detected, after: P2D, working_days: true}\n    stops_at: detected");
+  auto p = Parse(bad);
+  REQUIRE_FALSE(p);
+  INFO(All(p.error()));
+  CHECK(HasError(p.error(), 22, "clocks[internal].stops_at \"detected\" is also the anchor it counts from"));
+  CHECK(HasError(p.error(), 61, "steps[block].due.anchor \"notified\" is set by this very step"));
+  CHECK(p.error().size() == 2);
 }
