@@ -251,7 +251,9 @@ class Daemon {
   bool LockDataDir();
   bool OpenStorage();
   bool StartEngine();  // constructs publisher, console worker, engine and HTTP server
-  bool LoadPlaybooks();  // validated against the on-call config; a bad one fails the start
+  // Loads and validates the playbooks against the on-call config and makes them current;
+  // on failure the running library stays.
+  Result<void> LoadPlaybooks();
 
   const Flags& flags_;
   Config cfg_;
@@ -337,29 +339,30 @@ bool Daemon::StartEngine() {
   return true;
 }
 
-bool Daemon::LoadPlaybooks() {
+Result<void> Daemon::LoadPlaybooks() {
   std::error_code ec;
   if (!std::filesystem::exists(flags_.playbooks, ec)) {
     Log("vigild")->info("playbooks_absent path={}", flags_.playbooks);
-    return true;
+    return {};
   }
   auto lib = playbooks::LoadLibrary(flags_.playbooks, playbooks::References::FromOnCall(cfg_.oncall),
                                     ParseLang(cfg_.language));
   if (!lib) {
     for (const auto& e : lib.error()) Log("vigild")->error("playbook_invalid {}", e.ToString());
-    return Fail({"playbooks_invalid",
-                 std::to_string(lib.error().size()) + " problem(s) in the playbooks of " +
-                     flags_.playbooks + " (vigilctl playbook check " + flags_.playbooks + ")",
-                 "", 500});
+    return vigil::Fail("playbooks_invalid",
+                       std::to_string(lib.error().size()) + " problem(s) in the playbooks of " +
+                           flags_.playbooks + " (vigilctl playbook check " + flags_.playbooks + ")",
+                       "", 500);
   }
   Log("vigild")->info("playbooks_loaded path={} playbooks={} regimes={}", flags_.playbooks,
                       lib->playbooks.size(), lib->regimes.size());
   playbooks_.Set(std::make_shared<const playbooks::Library>(std::move(*lib)));
-  return true;
+  return {};
 }
 
 bool Daemon::Start(const std::string& ctl) {
-  if (!LoadPlaybooks() || !OpenStorage() || !StartEngine()) return false;
+  if (auto ok = LoadPlaybooks(); !ok) return Fail(ok.error());
+  if (!OpenStorage() || !StartEngine()) return false;
   auto port = http_->Bind(cfg_.listen_host, cfg_.listen_port);
   if (!port) return Fail(port.error());
   // Only now, with every address bound, is a first key created: a start that fails
@@ -396,6 +399,10 @@ void Daemon::WaitForStop() {
       return;
     }
     Reload(flags_, cfg_, *engine_);
+    if (auto ok = LoadPlaybooks(); !ok) {  // incidents already under way keep their snapshot
+      Log("vigild")->error("playbooks_reload_refused error=\"{}\" keeping=running_playbooks",
+                           ok.error().message);
+    }
   }
 }
 

@@ -10,6 +10,8 @@ Deadlines and overdue escalation are tested on a fake clock in the unit tests
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 
@@ -264,6 +266,28 @@ def close_needs_mandatory_steps():
     h.check(p.returncode == 0, f"close: {p.stderr}")
 
 
+def playbooks_reload_on_sighup():
+    pdir = os.path.join(T.tmp.path, "playbooks")
+    broken = os.path.join(pdir, "broken.yaml")
+    with open(broken, "w", encoding="utf-8") as f:
+        f.write("id: [\n")
+    T.vigild.signal(signal.SIGHUP)
+    h.wait_until(lambda: "playbooks_reload_refused" in T.vigild.stderr(), 10, "reload refused")
+    ids = {p["id"] for p in api("GET", "/api/v1/playbooks").json["playbooks"]}
+    h.check("ddos" in ids and "broken" not in ids, f"the running playbooks stay: {ids}")
+    os.remove(broken)
+    with open(os.path.join(pdir, "ddos.yaml"), encoding="utf-8") as f:
+        text = f.read()
+    with open(os.path.join(pdir, "ddos-copy.yaml"), "w", encoding="utf-8") as f:
+        f.write(re.sub(r"(?m)^id: ddos$", "id: ddos-copy", text))
+    T.vigild.signal(signal.SIGHUP)
+    h.wait_until(lambda: "ddos-copy" in {p["id"] for p in api("GET", "/api/v1/playbooks").json["playbooks"]},
+                 10, "the new playbook after SIGHUP")
+    # The incident under way keeps its snapshot.
+    h.check_eq(api("GET", f"/api/v1/incidents/{T.incident}").json["incident"]["playbook"]["id"], "ddos",
+               "snapshot")
+
+
 def survives_restart():
     before = api("GET", f"/api/v1/incidents/{T.incident}").json
     h.check_eq(T.vigild.terminate(), 0, "SIGTERM exit code")
@@ -285,8 +309,9 @@ def main():
         cfg = os.path.join(T.tmp.path, "vigil.yaml")
         with open(cfg, "w", encoding="utf-8") as f:
             f.write(config_text(h.free_port(), T.key[1]))
-        # vigild reads ./playbooks by default: run it where that is the shipped set.
-        os.symlink(os.path.join(h.REPO, "playbooks"), os.path.join(T.tmp.path, "playbooks"))
+        # vigild reads ./playbooks by default: run it where that is a copy of the shipped set.
+        shutil.copytree(os.path.join(h.REPO, "playbooks"), os.path.join(T.tmp.path, "playbooks"),
+                        ignore=shutil.ignore_patterns("src", "*.txt", "*.md"))
         os.chdir(T.tmp.path)
         T.vigild = h.Vigild(T.args.vigild, os.path.join(T.tmp.path, "data"), cfg, T.tmp.path)
         run.step("vigild starts on the example config with the shipped playbooks", start, fatal=True)
@@ -305,6 +330,7 @@ def main():
         run.step("containment and recovery steps move the ticket", contain_and_report)
         run.step("reports: Markdown, printable HTML, JSON fields, shift handover", reports)
         run.step("closing waits for mandatory steps", close_needs_mandatory_steps)
+        run.step("SIGHUP reloads the playbooks; a broken one is refused", playbooks_reload_on_sighup)
         run.step("the incident survives a restart", survives_restart)
     except Exception:
         pass  # reported by the runner
