@@ -165,8 +165,7 @@ void IncidentWork::Announce(const Incident& in, const std::string& what) {
                      .dump());
 }
 
-Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string& actor) {
-  Incident in = op.incident;
+Result<void> IncidentWork::CheckTicket(Incident& in) const {
   if (in.title.empty()) return Fail("missing_field", "title is required", "title");
   if (!IsIncidentCategory(in.category)) {
     return Fail("invalid_field",
@@ -203,6 +202,12 @@ Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string&
   if (in.detected_at > now_ + 5 * 60'000) {
     return Fail("invalid_field", "detected_at is in the future", "detected_at");
   }
+  return {};
+}
+
+Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string& actor) {
+  Incident in = op.incident;
+  if (auto ok = CheckTicket(in); !ok) return std::unexpected(ok.error());
   if (auto ok = CheckAlerts(in.alert_ids, 0); !ok) return std::unexpected(ok.error());
 
   in.state = IncidentState::kNew;
@@ -430,37 +435,7 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
   if (!op.skip && !op.input.empty()) detail["input"] = op.input;
   if (step->due_at) detail["late"] = now_ > *step->due_at;
   store_.AddTimeline(op.id, now_, op.skip ? "step_skipped" : "step_done", actor, detail);
-  // A branch: the chosen next step becomes pending, the other alternatives do not apply.
-  std::string chosen = op.skip ? ChooseNext(*def, json::object()) : ChooseNext(*def, op.input);
-  if (chosen.empty()) {  // no rule matched: the following step in the playbook
-    for (size_t i = 0; i + 1 < plan->steps.size(); ++i) {
-      if (plan->steps[i].id == def->id && !plan->steps[i + 1].is_clock) chosen = plan->steps[i + 1].id;
-    }
-  }
-  bool branched = false;
-  std::vector<std::string> alternatives;
-  for (const auto& rule : def->next) alternatives.push_back(rule.step);
-  if (std::find(alternatives.begin(), alternatives.end(), chosen) == alternatives.end()) {
-    alternatives.push_back(chosen);
-  }
-  for (const auto& alt : alternatives) {
-    const NextRule rule{"", "==", "", alt};
-    auto target = store_.Step(op.id, rule.step);
-    const PlanStep* tdef = plan->Find(rule.step);
-    if (!target || !tdef || target->state != "waiting") continue;
-    branched = true;
-    if (rule.step == chosen) {
-      target->state = "pending";
-      target->due_at = DueAt(*tdef, store_.Anchors(op.id), calendar_);
-      target->escalate_at = target->due_at;
-    } else {
-      target->state = "not_applicable";
-    }
-    store_.UpdateStep(*target);
-  }
-  if (branched && !chosen.empty()) {
-    store_.AddTimeline(op.id, now_, "next_step", "engine", {{"from", def->id}, {"step", chosen}});
-  }
+  Branch(op.id, *plan, *def, op.skip ? json::object() : op.input);
   if (!op.skip && !def->sets_anchor.empty()) {
     Stamp(op.id, def->sets_anchor, actor);
     // A step that stamps the incident's next lifecycle state moves the ticket there too
@@ -471,6 +446,40 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
     }
   }
   return op.id;
+}
+
+void IncidentWork::Branch(std::int64_t id, const PlaybookPlan& plan, const PlanStep& done,
+                          const json& input) {
+  // The chosen next step becomes pending, the other alternatives do not apply.
+  std::string chosen = ChooseNext(done, input);
+  if (chosen.empty()) {  // no rule matched: the following step in the playbook
+    for (size_t i = 0; i + 1 < plan.steps.size(); ++i) {
+      if (plan.steps[i].id == done.id && !plan.steps[i + 1].is_clock) chosen = plan.steps[i + 1].id;
+    }
+  }
+  std::vector<std::string> alternatives;
+  for (const auto& rule : done.next) alternatives.push_back(rule.step);
+  if (std::find(alternatives.begin(), alternatives.end(), chosen) == alternatives.end()) {
+    alternatives.push_back(chosen);
+  }
+  bool branched = false;
+  for (const auto& alt : alternatives) {
+    auto target = store_.Step(id, alt);
+    const PlanStep* def = plan.Find(alt);
+    if (!target || !def || target->state != "waiting") continue;
+    branched = true;
+    if (alt == chosen) {
+      target->state = "pending";
+      target->due_at = DueAt(*def, store_.Anchors(id), calendar_);
+      target->escalate_at = target->due_at;
+    } else {
+      target->state = "not_applicable";
+    }
+    store_.UpdateStep(*target);
+  }
+  if (branched && !chosen.empty()) {
+    store_.AddTimeline(id, now_, "next_step", "engine", {{"from", done.id}, {"step", chosen}});
+  }
 }
 
 Result<std::int64_t> IncidentWork::Do(const ContactAction& op, const std::string& actor) {

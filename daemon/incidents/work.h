@@ -115,6 +115,12 @@ class IncidentWork {
   Result<std::int64_t> Do(const ContactAction& op, const std::string& actor);
 
   Result<Incident> Load(std::int64_t id);
+  // The ticket's own fields against the on-call config; fills defaults (detected_at, source).
+  Result<void> CheckTicket(Incident& in) const;
+  // After `done` was completed with `input`: its chosen next step becomes pending, the other
+  // waiting alternatives not_applicable.
+  void Branch(std::int64_t id, const PlaybookPlan& plan, const PlanStep& done,
+              const nlohmann::json& input);
   Result<void> CheckAlerts(const std::vector<std::int64_t>& ids, std::int64_t except_incident);
   void Link(const Incident& in, std::int64_t alert_id, const std::string& actor);
   void Attach(const Incident& in, const PlaybookPlan& plan, const std::string& actor);
