@@ -1,8 +1,6 @@
 // The incident API (admin token): tickets, promoting alerts, transitions, notes, playbook
 // steps, outside contacts, and the reports built from the timeline. Writes go to the engine
 // as IncidentCommands (a 2xx means committed); reads use a read-only connection.
-#include <httplib.h>
-
 #include <charconv>
 
 #include "daemon/common/time_util.h"
@@ -17,7 +15,6 @@ namespace vigil {
 namespace {
 
 using nlohmann::json;
-using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
 constexpr size_t kMaxText = 10'000;
 
@@ -29,7 +26,7 @@ std::optional<std::int64_t> ParseId(const std::string& s) {
 }
 
 Handler Admin(const AdminToken& token, Handler h) {
-  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
     if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
       return WriteError(res, ok.error());
     }
@@ -37,7 +34,7 @@ Handler Admin(const AdminToken& token, Handler h) {
   };
 }
 BodyHandler Admin(const AdminToken& token, BodyHandler h) {
-  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res,
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res,
                                     const std::string& body) {
     if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
       return WriteError(res, ok.error());
@@ -186,7 +183,7 @@ json DocJson(const ReportDoc& d) {
 }
 
 // Writes a report in the format asked for: md (default), html or json.
-void WriteReport(const httplib::Request& req, httplib::Response& res, const ReportDoc& doc, Lang lang) {
+void WriteReport(const HttpRequest& req, HttpResponse& res, const ReportDoc& doc, Lang lang) {
   const std::string format = req.has_param("format") ? req.get_param_value("format") : "md";
   if (format == "md" || format == "markdown") {
     res.status = 200;
@@ -201,7 +198,7 @@ void WriteReport(const httplib::Request& req, httplib::Response& res, const Repo
   }
 }
 
-Result<TimeMs> TimeParam(const httplib::Request& req, const std::string& name, const std::string& tz,
+Result<TimeMs> TimeParam(const HttpRequest& req, const std::string& name, const std::string& tz,
                          std::optional<TimeMs> fallback) {
   if (!req.has_param(name)) {
     if (fallback) return *fallback;
@@ -223,7 +220,7 @@ void HttpServer::IncidentRoutes() {
     Post(pattern, Admin(deps_.admin, std::move(h)));
   };
   // Submits an operation and answers with the incident as committed.
-  auto submit = [this](httplib::Response& res, IncidentOp op, const std::string& actor, int status) {
+  auto submit = [this](HttpResponse& res, IncidentOp op, const std::string& actor, int status) {
     auto done = AwaitEngine(deps_.engine.Submit(IncidentCommand{std::move(op), actor, {}}));
     if (!done) return WriteError(res, done.error());
     auto rec = LoadRecord(deps_.reads, *done);
@@ -243,7 +240,7 @@ void HttpServer::IncidentRoutes() {
     return std::optional<PlaybookPlan>(PlanOf(**pb, RegimeOf(*lib, (*pb)->regime)));
   };
 
-  post("/api/v1/incidents", [this, submit, plan_for](const httplib::Request&, httplib::Response& res,
+  post("/api/v1/incidents", [this, submit, plan_for](const HttpRequest&, HttpResponse& res,
                                                      const std::string& raw) {
     auto doc = Body(raw);
     if (!doc) return WriteError(res, doc.error());
@@ -255,8 +252,8 @@ void HttpServer::IncidentRoutes() {
     submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
   });
 
-  post(R"(/api/v1/alerts/(\d+)/promote)", [this, submit, plan_for](const httplib::Request& req,
-                                                                  httplib::Response& res,
+  post(R"(/api/v1/alerts/(\d+)/promote)", [this, submit, plan_for](const HttpRequest& req,
+                                                                  HttpResponse& res,
                                                                   const std::string& raw) {
     auto id = ParseId(req.matches[1]);
     auto doc = Body(raw);
@@ -290,7 +287,7 @@ void HttpServer::IncidentRoutes() {
     submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
   });
 
-  server_->Get("/api/v1/incidents", admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get("/api/v1/incidents", admin([this](const HttpRequest& req, HttpResponse& res) {
     IncidentFilter f;
     f.state = req.get_param_value("state");
     if (f.state == "all") f.state.clear();
@@ -329,7 +326,7 @@ void HttpServer::IncidentRoutes() {
     WriteJson(res, 200, json{{"incidents", list}}.dump());
   }));
 
-  server_->Get(R"(/api/v1/incidents/(\d+))", admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get(R"(/api/v1/incidents/(\d+))", admin([this](const HttpRequest& req, HttpResponse& res) {
     auto id = ParseId(req.matches[1]);
     auto rec = id ? LoadRecord(deps_.reads, *id) : Result<std::optional<IncidentRecord>>();
     if (!rec) return WriteError(res, rec.error());
@@ -339,7 +336,7 @@ void HttpServer::IncidentRoutes() {
   }));
 
   post(R"(/api/v1/incidents/(\d+)/(transition|note|assign|alerts|playbook|contact))",
-       [this, submit, plan_for](const httplib::Request& req, httplib::Response& res, const std::string& raw) {
+       [this, submit, plan_for](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
     auto id = ParseId(req.matches[1]);
     if (!id) return WriteError(res, {"not_found", "no such incident", "id", 404});
     auto doc = Body(raw);
@@ -398,7 +395,7 @@ void HttpServer::IncidentRoutes() {
   });
 
   post(R"(/api/v1/incidents/(\d+)/steps/([A-Za-z0-9_.:\-]+)/(complete|skip))",
-       [this, submit](const httplib::Request& req, httplib::Response& res, const std::string& raw) {
+       [this, submit](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
     auto id = ParseId(req.matches[1]);
     if (!id) return WriteError(res, {"not_found", "no such incident", "id", 404});
     auto doc = Body(raw);
@@ -413,8 +410,8 @@ void HttpServer::IncidentRoutes() {
     submit(res, op, Actor(*doc), 200);
   });
 
-  server_->Get(R"(/api/v1/incidents/(\d+)/report/([a-z]+))",
-               admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get(R"(/api/v1/incidents/(\d+)/report/([a-z]+))",
+               admin([this](const HttpRequest& req, HttpResponse& res) {
     auto id = ParseId(req.matches[1]);
     auto kind = ParseReportKind(std::string(req.matches[2]));
     if (!kind) return WriteError(res, {"not_found", "reports are initial or final", "kind", 404});
@@ -425,7 +422,7 @@ void HttpServer::IncidentRoutes() {
     WriteReport(req, res, IncidentReport(**rec, *kind, *deps_.setup.Get(), lang, deps_.clock.Now()), lang);
   }));
 
-  server_->Get("/api/v1/reports/shift", admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get("/api/v1/reports/shift", admin([this](const HttpRequest& req, HttpResponse& res) {
     auto setup = deps_.setup.Get();
     const TimeMs now = deps_.clock.Now();
     ShiftData d;
@@ -476,7 +473,7 @@ void HttpServer::IncidentRoutes() {
     WriteReport(req, res, ShiftHandover(d, *setup, lang, now), lang);
   }));
 
-  server_->Get("/api/v1/reports/holiday", admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get("/api/v1/reports/holiday", admin([this](const HttpRequest& req, HttpResponse& res) {
     auto setup = deps_.setup.Get();
     const TimeMs now = deps_.clock.Now();
     HolidayData d;
@@ -521,7 +518,7 @@ void HttpServer::IncidentRoutes() {
     WriteReport(req, res, HolidaySummary(d, *setup, lang, now), lang);
   }));
 
-  server_->Get("/api/v1/playbooks", admin([this](const httplib::Request&, httplib::Response& res) {
+  Get("/api/v1/playbooks", admin([this](const HttpRequest&, HttpResponse& res) {
     json list = json::array();
     if (deps_.playbooks) {
       for (const auto& pb : deps_.playbooks->Get()->playbooks) {

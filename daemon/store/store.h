@@ -142,7 +142,8 @@ class WriteStore {
   void LoadOpenAlerts(OpenAlertIndex& index);
 
   std::int64_t InsertOutbox(const OutboxRow& row);
-  void MarkDelivered(std::int64_t outbox_id, TimeMs now);
+  // Confirms the deliveries `outbox_ids` (one statement for a whole batch of receipts).
+  void MarkDelivered(const std::vector<std::int64_t>& outbox_ids, TimeMs now);
   void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
   std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);

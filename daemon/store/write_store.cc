@@ -236,7 +236,8 @@ void WriteStore::PrepareStatements() {
       "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at,person) "
       "VALUES(?,?,?,?,?,?,?,?)");
   delivered_ = db_.Prepare(
-      "UPDATE outbox SET delivered_at=?, due_at=NULL WHERE id=? AND delivered_at IS NULL");
+      "UPDATE outbox SET delivered_at=?1, due_at=NULL "
+      "WHERE id IN (SELECT value FROM json_each(?2)) AND delivered_at IS NULL");
   delivery_error_ = db_.Prepare("UPDATE outbox SET last_error=? WHERE id=?");
   due_ = db_.Prepare(
       "SELECT id,channel,recipient,alert_id,payload,created_at,attempts,due_at,"
@@ -352,8 +353,15 @@ std::int64_t WriteStore::InsertOutbox(const OutboxRow& r) {
   return db_.LastInsertId();
 }
 
-void WriteStore::MarkDelivered(std::int64_t outbox_id, TimeMs now) {
-  delivered_.Bind(1, now).Bind(2, outbox_id).Run();
+void WriteStore::MarkDelivered(const std::vector<std::int64_t>& outbox_ids, TimeMs now) {
+  if (outbox_ids.empty()) return;
+  std::string ids = "[";
+  for (std::int64_t id : outbox_ids) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(id);
+  }
+  ids += ']';
+  delivered_.Bind(1, now).Bind(2, ids).Run();
 }
 
 void WriteStore::RecordDeliveryError(std::int64_t outbox_id, std::string_view error) {
