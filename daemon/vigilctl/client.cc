@@ -76,6 +76,18 @@ int ReportFailure(const Reply& r, const Options& o, const std::string& server) {
                          "vigild is stopping; retry in a few seconds."}},
       {"storage_error", {"Cơ sở dữ liệu không ghi được; thử lại.",
                          "The database could not write; retry."}},
+      // Incidents.
+      {"illegal_transition", {"Không chuyển được sang trạng thái này.", "Illegal transition."}},
+      {"steps_pending", {"Còn bước bắt buộc chưa làm (làm hoặc bỏ qua kèm --note).",
+                         "Mandatory steps are pending (do them, or skip with --note)."}},
+      {"step_not_pending", {"Bước này không ở trạng thái chờ làm.", "This step is not pending."}},
+      {"unknown_field", {"Biểu mẫu của bước không có trường này.", "The step's form has no such field."}},
+      {"already_promoted", {"Cảnh báo đã thuộc một sự cố đang mở.",
+                            "The alert already belongs to an open incident."}},
+      {"playbook_attached", {"Sự cố đã có kịch bản.", "The incident already has a playbook."}},
+      {"no_playbook", {"Sự cố chưa có kịch bản (vigilctl incident playbook ID).",
+                       "The incident has no playbook (vigilctl incident playbook ID)."}},
+      {"incident_final", {"Sự cố đã kết thúc.", "The incident is finished."}},
   };
   const auto& err = r.body.contains("error") ? r.body["error"] : nlohmann::json::object();
   const std::string code = err.value("code", "");
