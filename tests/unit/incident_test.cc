@@ -1,6 +1,8 @@
 // Incident tickets worked against playbooks, end to end through the engine on a fake clock:
 // lifecycle, validation, overdue steps escalating, contact points, reports.
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "daemon/common/time_util.h"
@@ -661,4 +663,62 @@ TEST_CASE("a playbook snapshot survives its JSON round trip", "[incident][playbo
   auto bad = PlanFromJson({{"id", "x"}, {"steps", {{{"id", "a"}, {"due_after", "2 giờ"}}}}});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().field == "plan.steps[0].due_after");
+}
+
+TEST_CASE("the shipped DDoS playbook engages the ISP's NOC of the example config when the ISP "
+          "step is overdue",
+          "[incident][playbook]") {
+  std::ifstream f(std::string(VIGIL_SOURCE_DIR) + "/config/examples/so-gddt.yaml");
+  const std::string example((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  REQUIRE(!example.empty());
+  EngineWorld w;
+  w.Configure(example);
+  auto setup = w.setup.Get();
+  auto lib = playbooks::LoadLibrary(std::string(VIGIL_SOURCE_DIR) + "/playbooks",
+                                    playbooks::References::FromOnCall(*setup));
+  if (!lib) {
+    for (const auto& e : lib.error()) UNSCOPED_INFO(e.ToString());
+  }
+  REQUIRE(lib);
+  auto pb = ChoosePlaybook(*lib, "", "ddos", 1);
+  REQUIRE(pb);
+  REQUIRE((*pb)->id == "ddos");
+  const auto plan = PlanOf(**pb, RegimeOf(*lib, (*pb)->regime));
+  auto start = ParseLocalTime("2026-03-10T21:00", setup->time_zone);  // a Tuesday night
+  REQUIRE(start);
+  w.clock.Set(*start);
+  Incident in = Ticket();
+  in.assignee = "hai";
+  auto id = Do(w, OpenIncident{in, plan}, "user:hai");
+  REQUIRE(id);
+  REQUIRE(Do(w, TransitionIncident{*id, "acknowledged", std::nullopt, ""}, "user:hai"));
+  REQUIRE(Do(w, StepAction{*id, "triage", false, "", {{"kind", "volumetric"}, {"target", "203.0.113.10"}}},
+             "user:hai"));
+  auto rec = Load(w, *id);
+  CHECK(rec.incident.state == IncidentState::kTriaged);  // triage sets "triaged"
+  CHECK(StepOf(rec, "call_isp").state == "pending");     // volumetric: the ISP branch
+  CHECK(StepOf(rec, "call_isp").due_at == w.clock.Now() + 30 * kMin);
+
+  w.Advance(30 * kMin);  // the ISP step's own chain starts at the NOC
+  Job noc = w.Page();
+  CHECK(noc.recipient == "all");
+  CHECK(noc.payload["type"] == "incident_contact");
+  CHECK(noc.payload["contact_point"]["id"] == "vnpt-noc");
+  CHECK(noc.payload["contact_point"]["phone"] == "18001091");
+  CHECK(noc.payload["step"]["id"] == "call_isp");
+  CHECK(noc.payload["incident"]["id"] == *id);
+
+  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "call_isp", "", "VNPT-2026-0042", "Đã bật lọc sạch"}, "user:hai"));
+  REQUIRE(Do(w, StepAction{*id, "call_isp", false, "", {{"isp_ticket", "VNPT-2026-0042"}, {"isp_action", "scrubbing"}}},
+             "user:hai"));
+  rec = Load(w, *id);
+  const auto kinds = Kinds(rec);
+  CHECK(std::count(kinds.begin(), kinds.end(), "step_escalated") == 1);
+  CHECK(rec.timeline.back().kind == "step_done");
+  const ReportDoc initial = IncidentReport(rec, ReportKind::kInitial, *setup, Lang::kVi, w.clock.Now());
+  CHECK(initial.Field("category"));
+  const ReportField* system = initial.fields.empty() ? nullptr : &initial.fields[0];
+  REQUIRE(system);
+  CHECK(system->value == "Sở GD&ĐT tỉnh Bình Minh (so)");  // the regime form's first field
+  CHECK(initial.Field("security_level")->value == "3");
 }
