@@ -31,7 +31,7 @@ class IncidentStore {
   std::optional<Incident> Get(std::int64_t id);
   std::vector<Incident> List(const IncidentFilter& f);
   // Incidents open at some time within [from, to) (opened before `to`, not finished before
-  // `from`), optionally only for `units`.
+  // `from`), oldest first, with anchors and linked alerts.
   std::vector<Incident> ActiveBetween(TimeMs from, TimeMs to);
 
   void SetState(std::int64_t id, IncidentState s, std::optional<std::int64_t> duplicate_of,
