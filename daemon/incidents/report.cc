@@ -445,10 +445,21 @@ ReportDoc HolidaySummary(const HolidayData& h, const OnCallSetup& setup, Lang l,
 }
 
 namespace {
-// Markdown table cells: no line breaks, pipes escaped.
-std::string Cell(const std::string& s) {
+// Markdown text: what people typed never becomes markup (< and > are escaped, so a report
+// rendered by a Markdown viewer cannot run a script; "Sở GD&ĐT" stays readable). In table cells pipes are escaped too and
+// line breaks become <br>.
+std::string Text(const std::string& s) {
   std::string out;
   for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+std::string Cell(const std::string& s) {
+  std::string out;
+  for (char c : Text(s)) {
     if (c == '|') out += "\\|";
     else if (c == '\n') out += "<br>";
     else if (c == '\r') continue;
@@ -459,13 +470,13 @@ std::string Cell(const std::string& s) {
 }  // namespace
 
 std::string ToMarkdown(const ReportDoc& doc) {
-  std::string md = "# " + doc.title + "\n\n";
-  if (!doc.subtitle.empty()) md += "**" + doc.subtitle + "**\n\n";
-  if (!doc.basis.empty()) md += "_" + doc.basis + "_\n\n";
+  std::string md = "# " + Cell(doc.title) + "\n\n";
+  if (!doc.subtitle.empty()) md += "**" + Cell(doc.subtitle) + "**\n\n";
+  if (!doc.basis.empty()) md += "_" + Cell(doc.basis) + "_\n\n";
   md += "| | |\n|---|---|\n";
   for (const auto& f : doc.fields) md += "| " + Cell(f.label) + " | " + Cell(f.value) + " |\n";
   for (const auto& t : doc.tables) {
-    md += "\n## " + t.heading + "\n\n";
+    md += "\n## " + Cell(t.heading) + "\n\n";
     if (t.rows.empty()) {
       md += "—\n";
       continue;

@@ -722,3 +722,16 @@ TEST_CASE("the shipped DDoS playbook engages the ISP's NOC of the example config
   CHECK(system->value == "Sở GD&ĐT tỉnh Bình Minh (so)");  // the regime form's first field
   CHECK(initial.Field("security_level")->value == "3");
 }
+
+TEST_CASE("the Markdown report keeps what people typed as text", "[incident][report]") {
+  ReportDoc d;
+  d.title = "BÁO CÁO";
+  d.subtitle = "Sự cố #1: <img src=x onerror=alert(1)>";
+  d.fields = {{"title", "Tên | sự cố", "a|b <script>x</script> & c\ndòng 2"}};
+  const std::string md = ToMarkdown(d);
+  CHECK(md.find("<img") == std::string::npos);
+  CHECK(md.find("<script>") == std::string::npos);
+  CHECK(md.find("**Sự cố #1: &lt;img src=x onerror=alert(1)&gt;**") != std::string::npos);
+  CHECK(md.find("| Tên \\| sự cố | a\\|b &lt;script&gt;x&lt;/script&gt; &amp; c<br>dòng 2 |") !=
+        std::string::npos);
+}
