@@ -390,7 +390,6 @@ void HttpServer::IncidentRoutes() {
       if (!v) return WriteError(res, v.error());
       *out = *v;
     }
-    if (op.contact_point.empty()) return WriteError(res, {"missing_field", "contact_point is required", "contact_point"});
     submit(res, op, actor, 200);
   });
 

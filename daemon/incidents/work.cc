@@ -482,9 +482,23 @@ void IncidentWork::Branch(std::int64_t id, const PlaybookPlan& plan, const PlanS
   }
 }
 
-Result<std::int64_t> IncidentWork::Do(const ContactAction& op, const std::string& actor) {
-  auto in = Load(op.id);
+Result<std::int64_t> IncidentWork::Do(const ContactAction& given, const std::string& actor) {
+  auto in = Load(given.id);
   if (!in) return std::unexpected(in.error());
+  ContactAction op = given;
+  // A contact-point step supplies the party and, when nothing else is given, its request.
+  if (!op.step.empty()) {
+    auto plan = store_.Plan(op.id);
+    const PlanStep* def = plan ? plan->Find(op.step) : nullptr;
+    if (!def) return Fail("not_found", "the incident's playbook has no step \"" + op.step + "\"", "step", 404);
+    if (op.contact_point.empty()) op.contact_point = def->contact_point;
+    if (op.message.empty() && op.ticket.empty() && op.answer.empty()) {
+      op.message = def->request_vi.empty() ? def->request_en : def->request_vi;
+    }
+  }
+  if (op.contact_point.empty()) {
+    return Fail("missing_field", "contact_point is required (or a contact-point step)", "contact_point");
+  }
   const ContactPoint* cp = setup_.FindContactPoint(op.contact_point);
   if (!cp) {
     return Fail("invalid_field",

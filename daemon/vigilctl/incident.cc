@@ -342,8 +342,9 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
   pb->add_option("playbook", a->playbook, "playbook id (default: auto)");
   auto* contact = inc->add_subcommand("contact", "request help from an outside party / đề nghị đối tác hỗ trợ");
   contact->add_option("id", a->id, "incident id")->required();
-  contact->add_option("contact_point", a->contact_point, "contact point id")->required();
-  contact->add_option("--message", a->message, "the request to send");
+  contact->add_option("contact_point", a->contact_point,
+                      "contact point id (default: the --step's own contact point)");
+  contact->add_option("--message", a->message, "the request to send (default: the --step's request)");
   contact->add_option("--ticket", a->ticket, "their ticket number (records their answer)");
   contact->add_option("--answer", a->answer, "their answer");
   contact->add_option("--step", a->step, "the playbook step it belongs to");
@@ -392,8 +393,8 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
     }
     if (*pb) return Act(o, base + "/playbook", With({{"playbook", a->playbook.empty() ? "auto" : a->playbook}}, *a));
     if (*contact) {
-      json body = {{"contact_point", a->contact_point}};
-      for (auto [k, v] : {std::pair{"message", &a->message}, std::pair{"ticket", &a->ticket},
+      json body = json::object();
+      for (auto [k, v] : {std::pair{"contact_point", &a->contact_point}, std::pair{"message", &a->message}, std::pair{"ticket", &a->ticket},
                           std::pair{"answer", &a->answer}, std::pair{"step", &a->step}}) {
         if (!v->empty()) body[k] = *v;
       }

@@ -735,3 +735,26 @@ TEST_CASE("the Markdown report keeps what people typed as text", "[incident][rep
   CHECK(md.find("| Tên \\| sự cố | a\\|b &lt;script&gt;x&lt;/script&gt; & c<br>dòng 2 |") !=
         std::string::npos);
 }
+
+TEST_CASE("a contact-point step sends its own request to its own party", "[incident][playbook]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  auto id = Do(w, OpenIncident{Ticket(), PlanOf(DdosPlaybook(), nullptr)});
+  REQUIRE(id);
+  REQUIRE(Do(w, ContactAction{*id, "", "bao-isp", "", "", ""}));
+  Job request = w.Page();
+  CHECK(request.recipient == "all");
+  CHECK(request.payload["type"] == "incident_contact");
+  CHECK(request.payload["contact_point"]["id"] == "vnpt-noc");
+  CHECK(request.payload["message"] == "Đề nghị lọc lưu lượng tấn công tới cổng thông tin");
+  CHECK(request.payload["step"] == "bao-isp");
+  const auto rec = Load(w, *id);
+  CHECK(rec.timeline.back().kind == "contact_requested");
+  CHECK(rec.timeline.back().detail["message"] == "Đề nghị lọc lưu lượng tấn công tới cổng thông tin");
+  auto none = Do(w, ContactAction{*id, "", "", "", "", ""});
+  REQUIRE_FALSE(none);
+  CHECK(none.error().field == "contact_point");
+  auto nostep = Do(w, ContactAction{*id, "", "khong-co", "", "", ""});
+  REQUIRE_FALSE(nostep);
+  CHECK(nostep.error().field == "step");
+}
