@@ -28,10 +28,7 @@
 #include "daemon/http/server.h"
 #include "daemon/store/store.h"
 #include "notifiers/console/console_channel.h"
-#include "notifiers/email/email_channel.h"
-#include "notifiers/sms/sms_channel.h"
-#include "notifiers/telegram/telegram_channel.h"
-#include "notifiers/webhook/webhook_channel.h"
+#include "notifiers/module/channels_module.h"
 
 namespace vigil {
 namespace {
@@ -178,63 +175,27 @@ std::string PublicUrl(const Config& cfg) {
   return "http://" + cfg.listen_host + ":" + std::to_string(cfg.listen_port);
 }
 
-// A secret kept in its own file (mode 0600 advised): the first line, trimmed.
-Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return vigil::Fail("io_error", key + ": cannot read " + path, key, 500);
-  }
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
-}
-
-// The configured channels beyond the console, each ready for its own worker.
-Result<std::vector<std::unique_ptr<Channel>>> BuildChannels(const Config& cfg, const Clock& clock) {
-  std::vector<std::unique_ptr<Channel>> out;
-  const Lang lang = ParseLang(cfg.language);
+// Where each configured channel runs, and how often it may page one contact.
+void ChannelRouting(const Config& cfg, EngineOptions& o) {
+  auto add = [&](const char* name, const Config::Channels::Common& c) {
+    o.channels.push_back(name);
+    o.rate_limits[name] = {c.rate_messages, c.rate_per};
+    if (c.separate) o.remote_jobs[name] = c.endpoint;
+  };
   const auto& c = cfg.channels;
-  if (c.email) {
-    EmailOptions o{c.email->url, c.email->starttls, c.email->username, "", c.email->from,
-                   c.email->from_name, static_cast<long>(c.email->timeout), lang};
-    if (!c.email->password_file.empty()) {
-      auto pw = ReadSecretFile(c.email->password_file, "channels.email.password_file");
-      if (!pw) return std::unexpected(pw.error());
-      o.password = *pw;
-    }
-    out.push_back(std::make_unique<EmailChannel>(std::move(o), clock));
-  }
-  if (c.sms) {
-    SmsOptions o{c.sms->url, c.sms->method, c.sms->headers, c.sms->body,
-                 c.sms->fold_diacritics, static_cast<size_t>(c.sms->max_chars),
-                 static_cast<long>(c.sms->timeout), lang};
-    if (auto ok = CheckSmsOptions(o); !ok) return std::unexpected(ok.error());
-    out.push_back(std::make_unique<SmsChannel>(std::move(o), clock));
-  }
-  if (c.telegram) {
-    auto token = ReadSecretFile(c.telegram->bot_token_file, "channels.telegram.bot_token_file");
-    if (!token) return std::unexpected(token.error());
-    TelegramOptions o{c.telegram->api_base, *token, static_cast<long>(c.telegram->timeout), lang};
-    if (auto ok = CheckTelegramOptions(o); !ok) return std::unexpected(ok.error());
-    out.push_back(std::make_unique<TelegramChannel>(std::move(o), clock));
-  }
-  if (c.webhook) {
-    WebhookOptions o{"", c.webhook->preset, static_cast<long>(c.webhook->timeout), lang};
-    if (!c.webhook->secret_file.empty()) {
-      auto secret = ReadSecretFile(c.webhook->secret_file, "channels.webhook.secret_file");
-      if (!secret) return std::unexpected(secret.error());
-      o.secret = *secret;
-    }
-    if (auto ok = CheckWebhookOptions(o); !ok) return std::unexpected(ok.error());
-    out.push_back(std::make_unique<WebhookChannel>(std::move(o), clock));
-  }
-  return out;
+  if (c.email) add("email", *c.email);
+  if (c.sms) add("sms", *c.sms);
+  if (c.telegram) add("telegram", *c.telegram);
+  if (c.webhook) add("webhook", *c.webhook);
+  if (!o.remote_jobs.empty()) o.remote_receipts = cfg.bus.receipts;
+  o.sms_reply_codes = c.sms && c.sms->reply_codes;
 }
 
 // The running daemon: every component, started in dependency order, stopped in reverse.
 class Daemon {
  public:
-  Daemon(const Flags& flags, Config cfg) : flags_(flags), cfg_(std::move(cfg)) {}
+  Daemon(const Flags& flags, Config cfg, std::string exe_dir)
+      : flags_(flags), cfg_(std::move(cfg)), exe_dir_(std::move(exe_dir)) {}
 
   // Opens the store and starts every component. On failure logs why and returns false.
   bool Start(const std::string& ctl);
@@ -253,6 +214,7 @@ class Daemon {
 
   const Flags& flags_;
   Config cfg_;
+  std::string exe_dir_;  // where the channels module is looked for first
   SystemClock clock_;
   Metrics metrics_;
   IntegrationRegistry registry_;
@@ -314,19 +276,19 @@ bool Daemon::StartEngine() {
   if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
   console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
   console_->Start();
-  auto channels = BuildChannels(cfg_, clock_);
+  // Only channels that run embedded need the module (and libcurl) in this process.
+  auto channels = LoadChannelsModule(cfg_, clock_, EmbeddedModuleChannels(cfg_), exe_dir_);
   if (!channels) return Fail(channels.error());
-  std::vector<std::string> names;
   for (auto& ch : *channels) {
-    names.push_back(ch->name());
     workers_.push_back(std::make_unique<NotifierWorker>(ctx_, std::move(ch)));
     workers_.back()->Start();
   }
-  engine_ = std::make_unique<Engine>(
-      *store_, clock_, ctx_, registry_, setup_, metrics_,
-      EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
-                    cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, names,
-                    &*links_, PublicUrl(cfg_), cfg_.link_ttl});
+  EngineOptions options{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
+                        cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, {},
+                        &*links_, PublicUrl(cfg_), cfg_.link_ttl};
+  ChannelRouting(cfg_, options);
+  engine_ = std::make_unique<Engine>(*store_, clock_, ctx_, registry_, setup_, metrics_,
+                                     std::move(options));
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
                publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language)},
@@ -427,7 +389,9 @@ int main(int argc, char** argv) {
   }
   const auto self = std::filesystem::path(argv[0]).parent_path();
   const std::string ctl = (self.empty() ? std::filesystem::path(".") : self) / "vigilctl";
-  Daemon daemon(flags, std::move(*cfg));
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  Daemon daemon(flags, std::move(*cfg), ec ? self.string() : exe.parent_path().string());
   const bool started = daemon.Start(ctl);
   if (started) daemon.WaitForStop();
   daemon.Stop();

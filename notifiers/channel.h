@@ -30,10 +30,18 @@ class Channel {
 };
 
 // Runs one Channel on its own thread. Start/Stop from one owning thread.
+// Inside vigild it connects to the engine's in-process endpoints; in a vigil-notifier process
+// to the engine's tcp://127.0.0.1 jobs and receipts endpoints (ZeroMQ reconnects by itself
+// while vigild restarts).
 class NotifierWorker {
  public:
-  NotifierWorker(zmq::context_t& ctx, std::unique_ptr<Channel> channel)
-      : ctx_(ctx), channel_(std::move(channel)) {}
+  // Empty endpoints: JobsEndpoint(channel name) and kReceiptsEndpoint (in-process).
+  NotifierWorker(zmq::context_t& ctx, std::unique_ptr<Channel> channel,
+                 std::string jobs_endpoint = {}, std::string receipts_endpoint = {})
+      : ctx_(ctx),
+        channel_(std::move(channel)),
+        jobs_endpoint_(std::move(jobs_endpoint)),
+        receipts_endpoint_(std::move(receipts_endpoint)) {}
   ~NotifierWorker() { Stop(); }
   void Start();
   void Stop();
@@ -42,6 +50,7 @@ class NotifierWorker {
   void Run();
   zmq::context_t& ctx_;
   std::unique_ptr<Channel> channel_;
+  std::string jobs_endpoint_, receipts_endpoint_;
   zmq::socket_t jobs_, receipts_;
   zmq::socket_t control_;  // bound by the worker itself, so Stop works whoever else is gone
   std::thread thread_;

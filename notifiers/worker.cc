@@ -21,10 +21,11 @@ void NotifierWorker::Start() {
   control_.bind(ControlEndpoint(*channel_));
   jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
   jobs_.set(zmq::sockopt::linger, 0);
-  jobs_.connect(JobsEndpoint(channel_->name()));
+  jobs_.connect(jobs_endpoint_.empty() ? JobsEndpoint(channel_->name()) : jobs_endpoint_);
   receipts_ = zmq::socket_t(ctx_, zmq::socket_type::push);
   receipts_.set(zmq::sockopt::linger, 0);
-  receipts_.connect(kReceiptsEndpoint);
+  receipts_.connect(receipts_endpoint_.empty() ? std::string(kReceiptsEndpoint)
+                                              : receipts_endpoint_);
   thread_ = std::thread([this] { Run(); });
 }
 
