@@ -50,8 +50,10 @@ void ReadIntegrations(Section& root, Config& cfg, const std::string& file,
     if (!names.insert(ic.name).second) {
       errors.push_back({file, ic.line, p + ".name \"" + ic.name + "\" is used twice"});
     }
-    if (ic.kind != "events_v2" && ic.kind != "alertmanager" && ic.kind != "any") {
-      errors.push_back({file, ic.line, p + ".kind must be events_v2, alertmanager or any"});
+    if (ic.kind != "events_v2" && ic.kind != "alertmanager" && ic.kind != "sms_inbound" &&
+        ic.kind != "any") {
+      errors.push_back(
+          {file, ic.line, p + ".kind must be events_v2, alertmanager, sms_inbound or any"});
     }
     if (!std::regex_match(ic.key_sha256, kHex)) {
       errors.push_back({file, ic.line,

@@ -175,6 +175,33 @@ std::string PublicUrl(const Config& cfg) {
   return "http://" + cfg.listen_host + ":" + std::to_string(cfg.listen_port);
 }
 
+// A secret kept in its own file (mode 0600 advised): the first line, trimmed.
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return vigil::Fail("io_error", key + ": cannot read " + path, key, 500);
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+// What the answer routes need: the inbound-SMS body layout and the Telegram webhook secret.
+Result<AnswerOptions> Answers(const Config& cfg) {
+  AnswerOptions a;
+  if (const auto& sms = cfg.channels.sms) {
+    a.sms_inbound = true;
+    a.sms_from_field = sms->inbound_from;
+    a.sms_text_field = sms->inbound_text;
+  }
+  if (const auto& tg = cfg.channels.telegram; tg && !tg->webhook_secret_file.empty()) {
+    auto secret = ReadSecretFile(tg->webhook_secret_file, "channels.telegram.webhook_secret_file");
+    if (!secret) return std::unexpected(secret.error());
+    a.telegram_secret = *secret;
+  }
+  return a;
+}
+
 // Where each configured channel runs, and how often it may page one contact.
 void ChannelRouting(const Config& cfg, EngineOptions& o) {
   auto add = [&](const char* name, const Config::Channels::Common& c) {
@@ -283,15 +310,22 @@ bool Daemon::StartEngine() {
     workers_.push_back(std::make_unique<NotifierWorker>(ctx_, std::move(ch)));
     workers_.back()->Start();
   }
-  EngineOptions options{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
-                        cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, {},
-                        &*links_, PublicUrl(cfg_), cfg_.link_ttl};
+  EngineOptions options;
+  options.batch_max = cfg_.engine.batch_max;
+  options.delivery_retry = cfg_.engine.delivery_retry;
+  options.delivery_retry_max = cfg_.engine.delivery_retry_max;
+  options.max_attempts = cfg_.channels.max_attempts;
+  options.links = &*links_;
+  options.public_url = PublicUrl(cfg_);
+  options.link_ttl = cfg_.link_ttl;
   ChannelRouting(cfg_, options);
   engine_ = std::make_unique<Engine>(*store_, clock_, ctx_, registry_, setup_, metrics_,
                                      std::move(options));
+  auto answers = Answers(cfg_);
+  if (!answers) return Fail(answers.error());
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
-               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language)},
+               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language), *answers},
       cfg_.http);
   return true;
 }

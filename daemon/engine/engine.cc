@@ -365,8 +365,10 @@ void Engine::Apply(CreateIntegrationCommand& c, Batch& b) {
   std::optional<Error> error;
   if (!std::regex_match(c.name, kName)) {
     error = Error{"invalid_field", "name must be 1-64 letters, digits, '.', '_' or '-'", "name"};
-  } else if (c.kind != "events_v2" && c.kind != "alertmanager" && c.kind != "any") {
-    error = Error{"invalid_field", "kind must be events_v2, alertmanager or any", "kind"};
+  } else if (c.kind != "events_v2" && c.kind != "alertmanager" && c.kind != "sms_inbound" &&
+             c.kind != "any") {
+    error = Error{"invalid_field", "kind must be events_v2, alertmanager, sms_inbound or any",
+                  "kind"};
   } else {
     for (const auto& row : store_.ListIntegrations()) {
       if (row.name == c.name) {

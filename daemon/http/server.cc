@@ -144,6 +144,7 @@ void HttpServer::Routes() {
   AdminRoutes();
   OnCallRoutes();
   LinkRoutes();
+  AnswerRoutes();
   Post(".*", [](const httplib::Request& req, httplib::Response& res, const std::string&) {
     WriteError(res, {"not_found", "no such endpoint: POST " + req.path, "", 404});
   });

@@ -19,6 +19,7 @@
 #include "daemon/common/error.h"
 #include "daemon/common/metrics.h"
 #include "daemon/engine/engine.h"
+#include "daemon/http/answers.h"
 #include "daemon/store/store.h"
 
 namespace httplib {
@@ -47,6 +48,7 @@ struct HttpDeps {
   std::string version;
   const LinkSigner* links = nullptr;  // answer links in messages (null: the routes answer 404)
   Lang lang = Lang::kVi;              // language of the pages people see (answer links)
+  AnswerOptions answers;              // SMS reply codes and Telegram callbacks
 };
 
 class HttpServer {
@@ -72,6 +74,7 @@ class HttpServer {
   void AlertRoutes();
   void AdminRoutes();
   void OnCallRoutes();
+  void AnswerRoutes();  // answer_routes.cc: SMS reply codes, Telegram button callbacks
   void LinkRoutes();  // link_routes.cc: GET shows a confirm page, POST acts  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
 
   HttpDeps deps_;
