@@ -25,6 +25,16 @@ std::string LevelPayload(const std::string& alert, int level, const std::string&
   return s + "}";
 }
 
+// The alert object with "created_at" (when the alert began) added: templates show its age.
+std::string WithCreatedAt(const std::string& alert, std::optional<TimeMs> created_at) {
+  if (!created_at || alert.size() < 2 || alert.back() != '}' ||
+      alert.find("\"created_at\"") != std::string::npos) {
+    return alert;
+  }
+  return alert.substr(0, alert.size() - 1) + R"(,"created_at":")" + FormatTimestamp(*created_at) +
+         "\"}";
+}
+
 OutboxRow Delivery(std::string channel, std::string recipient, std::optional<std::int64_t> alert_id,
                    std::string payload) {
   OutboxRow row;
@@ -66,7 +76,7 @@ void Engine::StartEscalation(std::int64_t alert_id, const IngestEvent& ev,
       store_.InsertAlertEvent(alert_id, b.now, "unrouted", "engine",
                               R"({"reason":"no route matched and there is no default route"})");
     }
-    return Broadcast(alert_id, R"({"type":"page","alert":)" + alert + "}", b);
+    return Broadcast(alert_id, R"({"type":"page","alert":)" + WithCreatedAt(alert, b.now) + "}", b);
   }
   EscalationRow row{alert_id, route->id, policy->id, route->schedule, 0, 0, "escalating", {}};
   store_.InsertAlertEvent(
@@ -79,8 +89,9 @@ void Engine::StartEscalation(std::int64_t alert_id, const IngestEvent& ev,
 }
 
 void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
-                       const std::string& alert, Batch& b) {
+                       const std::string& alert_json, Batch& b) {
   const OnCallSetup& setup = *b.setup;
+  const std::string alert = WithCreatedAt(alert_json, store_.AlertCreatedAt(row.alert_id));
   const EscalationLevel& level = policy.levels[row.level];
   const auto recipients = ResolveLevel(setup, level, row.schedule, b.now);
   json who = json::array();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "daemon/common/time_util.h"
 #include "tests/unit/engine_world.h"
 
 using namespace vigil;
@@ -256,4 +257,18 @@ TEST_CASE("a Telegram button answers only from the chat the message went to",
   auto unknown = press(999999, "555001");
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().status == 404);
+}
+
+TEST_CASE("every page carries when its alert began, also at later levels", "[delivery]") {
+  EngineWorld w({"sms", "telegram"}, 5, Limits);
+  w.Configure(kHa);
+  const std::string began = FormatTimestamp(w.clock.Now());
+  w.Send(EventAction::kTrigger, "created-1");
+  Job first = w.NextJobOn("telegram");
+  CHECK(first.payload["alert"]["created_at"] == began);
+  w.Advance(3'600'000);  // level 2 pages her again an hour later
+  Job second = w.NextJobOn("telegram");
+  CHECK(second.payload["level"] == 2);
+  CHECK(second.payload["alert"]["created_at"] == began);
+  CHECK(second.payload["alert"]["at"] != began);
 }
