@@ -266,6 +266,8 @@ TEST_CASE("every page carries when its alert began, also at later levels", "[del
   w.Send(EventAction::kTrigger, "created-1");
   Job first = w.NextJobOn("telegram");
   CHECK(first.payload["alert"]["created_at"] == began);
+  Confirm(w, first.outbox_id);
+  Confirm(w, w.NextJobOn("sms").outbox_id);
   w.Advance(3'600'000);  // level 2 pages her again an hour later
   Job second = w.NextJobOn("telegram");
   CHECK(second.payload["level"] == 2);
