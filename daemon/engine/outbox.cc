@@ -204,6 +204,14 @@ void Engine::GiveUp(const OutboxRow& row, Batch& b) {
   for (const auto& rule : person->notify) order.push_back(rule.via);
   order.push_back("console");
   for (const auto& via : order) {  // the next contact method not yet used for this alert
+    if (via == row.channel) continue;
+    if (auto waiting = store_.WaitingRow(*row.alert_id, row.person, via)) {
+      // A later rule would page this way anyway: do it now rather than wait for its delay.
+      store_.Reschedule(*waiting, b.now, 0);
+      store_.InsertAlertEvent(*row.alert_id, b.now, "delivery_fallback", "engine",
+                              json{{"from", row.channel}, {"to", via}}.dump());
+      return;
+    }
     if (std::find(tried.begin(), tried.end(), via) != tried.end()) continue;
     if (const Contact* c = person->FindContact(via)) {
       OutboxRow next;

@@ -181,6 +181,10 @@ class WriteStore {
   // A job no worker took: the attempt is given back and why is recorded.
   void ReleaseAttempt(std::int64_t outbox_id, std::string_view why);
   std::optional<TimeMs> AlertCreatedAt(std::int64_t alert_id);
+  // A row paging `person` about an alert on `channel` that waits for its first hand-out (a
+  // later notification rule), if any.
+  std::optional<std::int64_t> WaitingRow(std::int64_t alert_id, const std::string& person,
+                                         const std::string& channel);
 
   // Reply codes (SMS answers).
   bool ReplyCodeActive(const std::string& phone, const std::string& code, TimeMs now);

@@ -482,6 +482,16 @@ std::optional<TimeMs> WriteStore::AlertCreatedAt(std::int64_t alert_id) {
   return st.Int(0);
 }
 
+std::optional<std::int64_t> WriteStore::WaitingRow(std::int64_t alert_id, const std::string& person,
+                                                   const std::string& channel) {
+  auto st = db_.Prepare(
+      "SELECT id FROM outbox WHERE alert_id=? AND person=? AND channel=? AND attempts=0 AND "
+      "delivered_at IS NULL AND due_at IS NOT NULL ORDER BY id LIMIT 1");
+  st.Bind(1, alert_id).Bind(2, person).Bind(3, channel);
+  if (!st.Step()) return std::nullopt;
+  return st.Int(0);
+}
+
 bool WriteStore::ReplyCodeActive(const std::string& phone, const std::string& code, TimeMs now) {
   auto st = db_.Prepare(
       "SELECT 1 FROM reply_codes WHERE code=? AND phone=? AND used_at IS NULL AND expires_at>?");

@@ -274,3 +274,30 @@ TEST_CASE("every page carries when its alert began, also at later levels", "[del
   CHECK(second.payload["alert"]["created_at"] == began);
   CHECK(second.payload["alert"]["at"] != began);
 }
+
+TEST_CASE("a given-up SMS brings the person's later e-mail rule forward", "[delivery]") {
+  EngineWorld w({"sms", "email"}, 1, Limits);
+  w.Configure(R"(
+people:
+  - id: chi
+    name: Lê Thị Chi
+    contacts: {sms: "+84901000001", email: chi@truong.example.vn}
+    notify: [{via: sms, after: 0m}, {via: email, after: 1h}]
+policies:
+  - id: p
+    levels: [{timeout: 2h, targets: [{person: chi}]}]
+routes:
+  - {id: all, default: true, policy: p}
+)");
+  auto a = w.Send(EventAction::kTrigger, "fwd-1");
+  Job sms = w.NextJobOn("sms");
+  w.Receipt(sms.outbox_id, "gateway answered 500");
+  w.Sync();
+  w.Advance(2 * EngineWorld::kRetry);  // given up after its one attempt
+  Job mail = w.NextJobOn("email");     // not an hour later
+  CHECK(mail.recipient == "chi@truong.example.vn");
+  CHECK(mail.payload["alert"]["id"] == a.alert_id);
+  auto rows = w.reads().AlertDeliveries(a.alert_id);
+  REQUIRE(rows);
+  CHECK(rows->size() == 2);  // the rule's own row, not a second e-mail
+}
