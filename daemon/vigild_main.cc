@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -229,6 +230,9 @@ class Daemon {
   // Waits for signals: SIGHUP reloads, SIGTERM/SIGINT returns.
   void WaitForStop();
   void Stop();
+  // After Stop: a worker stuck in a delivery was left running; the caller must _Exit (the
+  // ZeroMQ context cannot be closed under it).
+  bool hung_workers() const { return hung_workers_; }
 
  private:
   bool Fail(const Error& e) {
@@ -258,6 +262,7 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::thread server_;
   int lock_fd_ = -1;  // held (flock) for the life of the process
+  bool hung_workers_ = false;
 };
 
 // One vigild per data directory: two would each keep their own dedup index and open
@@ -379,11 +384,22 @@ void Daemon::Stop() {
   }
   if (engine_) engine_->Stop();  // commits everything already submitted
   if (console_) console_->Stop();
-  for (auto& w : workers_) w->Stop();
+  for (auto& w : workers_) {
+    // A channel stuck in a delivery (a hung SMTP server) must not hold up the stop: the
+    // engine has committed everything; what it was sending is re-sent after the restart.
+    if (!w->Stop(std::chrono::seconds(2))) {
+      w.release();  // still running on its thread: leaked, and the process exits at once
+      hung_workers_ = true;
+    }
+  }
   if (publisher_) publisher_->Stop();
   std::error_code ec;
   if (engine_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
-  Log("vigild")->info("stopped");
+  if (hung_workers_) {
+    engine_.reset();
+    store_.reset();  // close the database cleanly before the process exits without unwinding
+  }
+  Log("vigild")->info("stopped{}", hung_workers_ ? " hung_workers=left_running" : "");
 }
 
 }  // namespace
@@ -429,5 +445,6 @@ int main(int argc, char** argv) {
   const bool started = daemon.Start(ctl);
   if (started) daemon.WaitForStop();
   daemon.Stop();
+  if (daemon.hung_workers()) std::_Exit(started ? 0 : 1);  // see Daemon::hung_workers
   return started ? 0 : 1;
 }

@@ -3,7 +3,9 @@
 // receipt back. One worker per channel, so a hung channel never blocks another or the engine.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -44,7 +46,11 @@ class NotifierWorker {
         receipts_endpoint_(std::move(receipts_endpoint)) {}
   ~NotifierWorker() { Stop(); }
   void Start();
-  void Stop();
+  // Asks the worker to stop and waits for it at most `wait`. A worker stuck in a delivery
+  // (a hung SMTP server, until the channel's own timeout) is left running, detached, and
+  // false is returned: the owner must then never destroy this object nor close the ZeroMQ
+  // context (both are still in use); it should leak them and exit the process.
+  bool Stop(std::chrono::milliseconds wait = std::chrono::milliseconds::max());
 
  private:
   void Run();
@@ -54,6 +60,7 @@ class NotifierWorker {
   zmq::socket_t jobs_, receipts_;
   zmq::socket_t control_;  // bound by the worker itself, so Stop works whoever else is gone
   std::thread thread_;
+  std::shared_ptr<std::promise<void>> finished_;  // set when Run returns
 };
 
 }  // namespace vigil

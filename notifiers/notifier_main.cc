@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "config/config.h"
@@ -67,6 +68,11 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&set, &sig);
   log->info("notifier_stopping channel={}", channel);
-  worker.Stop();
+  if (!worker.Stop(std::chrono::seconds(2))) {
+    // Stuck in a delivery: its job was never confirmed, so the engine re-sends it later.
+    log->warn("notifier_stopped channel={} hung_delivery=abandoned", channel);
+    std::_Exit(0);
+  }
+  log->info("notifier_stopped channel={}", channel);
   return 0;
 }
