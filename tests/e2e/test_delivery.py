@@ -457,6 +457,64 @@ channels:
             print(f"--- vigild B stderr (tail) ---\n{vigild.stderr()[-3000:]}")
 
 
+# ---------------------------------------------------------------------------------------------
+# C. A hung SMTP server does not hold up SIGTERM
+
+
+def scenario_hung_stop(args, run, tmp):
+    import socket
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(listener.accept()[0])  # and never say a word
+            except OSError:
+                return
+    threading.Thread(target=accept, daemon=True).start()
+    key, digest = h.new_key()
+    cfg = os.path.join(tmp.path, "c.yaml")
+    with open(cfg, "w") as f:
+        f.write(h.vigil_config(h.free_port(), [("pd", "events_v2", digest)], f"""
+people:
+  - {{id: an, name: An, contacts: {{email: an@truong.example.vn}}, notify: [{{via: email, after: 0m}}]}}
+policies:
+  - {{id: p, levels: [{{timeout: 1h, targets: [{{person: an}}]}}]}}
+routes:
+  - {{id: all, default: true, policy: p}}
+channels:
+  email: {{url: "smtp://127.0.0.1:{listener.getsockname()[1]}", starttls: false,
+           from: vigil@sgd.example.vn, timeout: 60s}}
+"""))
+    vigild = h.Vigild(args.vigild, os.path.join(tmp.path, "data-c"), cfg, tmp.path)
+    try:
+        run.step("C: vigild starts with an SMTP server that accepts and never answers",
+                 vigild.start, fatal=True)
+
+        def stop_while_hung():
+            trigger(vigild, key, "hung-1", "portal.sgd", "Cổng thông tin lỗi")
+            h.wait_until(lambda: accepted, 10, "the e-mail worker connected to the silent server")
+            t0 = time.monotonic()
+            code = vigild.terminate(timeout=10)
+            took = time.monotonic() - t0
+            h.check_eq(code, 0, "exit code")
+            h.check(took < 5, f"SIGTERM took {took:.1f}s with the e-mail worker stuck")
+            h.check("hung_workers=left_running" in vigild.stderr(), "no log of the stuck worker")
+            vigild.start()  # the database was closed cleanly: it opens, and the page is due again
+            a = vigild.find_alerts("hung-1")[0]["id"]
+            h.check_eq(alert_view(vigild, a)["deliveries"][0]["delivered_at"], None, "delivered_at")
+            h.check_eq(vigild.terminate(timeout=10), 0, "second exit code")
+        run.step("C: SIGTERM exits within seconds while the e-mail worker is stuck", stop_while_hung)
+    finally:
+        listener.close()
+        for c in accepted:
+            c.close()
+        vigild.kill()
+
+
 def main():
     args = h.parse_args()
     run = h.Runner("test_delivery")
@@ -464,6 +522,7 @@ def main():
     try:
         scenario_smtp_down(args, run, tmp)
         scenario_channels(args, run, tmp)
+        scenario_hung_stop(args, run, tmp)
     except AssertionError:
         pass  # a fatal step failed; it is already reported
     tmp.cleanup(failed=bool(run.failures))
