@@ -117,6 +117,25 @@ Result<void> ApplyConfig(Engine& engine, const Config& cfg) {
       .get();
 }
 
+// Where each channel runs and its rate limit, as text, to tell whether a reload changed them.
+std::string ChannelRoutingOf(const Config& cfg) {
+  std::string out;
+  auto add = [&](const char* name, const auto& c) {
+    if (!c) return;
+    out += fmt::format("{} {} {} {} {};", name, c->separate, c->endpoint, c->rate_messages,
+                       c->rate_per);
+  };
+  add("email", cfg.channels.email);
+  add("sms", cfg.channels.sms);
+  add("telegram", cfg.channels.telegram);
+  add("webhook", cfg.channels.webhook);
+  if (cfg.channels.sms) {
+    out += fmt::format("codes {} {} {};", cfg.channels.sms->reply_codes,
+                       cfg.channels.sms->inbound_from, cfg.channels.sms->inbound_text);
+  }
+  return out;
+}
+
 // Re-reads the config file on SIGHUP. Only hot-reloadable keys take effect.
 void Reload(const Flags& flags, Config& running, Engine& engine) {
   auto log = Log("vigild");
@@ -147,7 +166,8 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
       n.channels.email.has_value() != running.channels.email.has_value() ||
       n.channels.sms.has_value() != running.channels.sms.has_value() ||
       n.channels.telegram.has_value() != running.channels.telegram.has_value() ||
-      n.channels.webhook.has_value() != running.channels.webhook.has_value();
+      n.channels.webhook.has_value() != running.channels.webhook.has_value() ||
+      ChannelRoutingOf(n) != ChannelRoutingOf(running) || n.bus.receipts != running.bus.receipts;
   if (restart_needed) {
     log->warn(
         "reload_partial reason=\"only log_level, integrations and the on-call setup change on "

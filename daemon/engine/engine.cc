@@ -105,7 +105,15 @@ void Engine::Stop() {
     push.close();
   }
   jobs_.clear();
-  if (receipts_) receipts_.unbind(kReceiptsEndpoint);
+  if (receipts_) {
+    receipts_.unbind(kReceiptsEndpoint);
+    if (!options_.remote_jobs.empty()) {
+      try {
+        receipts_.unbind(options_.remote_receipts);  // free the port now for a restart
+      } catch (const zmq::error_t&) {
+      }
+    }
+  }
   receipts_.close();
   publish_.close();
 }
