@@ -301,3 +301,11 @@ routes:
   REQUIRE(rows);
   CHECK(rows->size() == 2);  // the rule's own row, not a second e-mail
 }
+
+TEST_CASE("phone numbers compare by digits, a national 0 read as Vietnam's +84", "[delivery]") {
+  CHECK(NormalizePhone("+84 90-123 4567") == "84901234567");
+  CHECK(NormalizePhone("0901234567") == "84901234567");
+  CHECK(NormalizePhone("84901234567") == "84901234567");
+  CHECK(NormalizePhone("0084901234567") == "84901234567");
+  CHECK(NormalizePhone("tel:") == "");
+}
