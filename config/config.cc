@@ -74,7 +74,8 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
   root.Duration("link_ttl", cfg.link_ttl);
   Section http(root.Take("http"), "http", file, errors);
   if (http.IsMap()) {
-    http.Int("threads", cfg.http.threads, 2, 4096);
+    http.Int("io_threads", cfg.http.io_threads, 1, 64);
+    http.Int("threads", cfg.http.threads, 1, 4096);
     http.Duration("keep_alive_timeout", cfg.http.keep_alive_timeout);
     http.Int("keep_alive_max_requests", cfg.http.keep_alive_max_requests, 1, 1'000'000'000);
     http.Int("listen_backlog", cfg.http.listen_backlog, 16, 65535);

@@ -42,7 +42,8 @@ struct Config {
   TimeMs link_ttl = 24 * 3'600'000;  // answer links expire after this
 
   struct Http {
-    int threads = 128;                  // worker threads = concurrent keep-alive connections
+    int io_threads = 1;  // event-driven I/O threads: connections, parsing, ingest
+    int threads = 8;     // threads for API reads and admin actions (they may block)
     TimeMs keep_alive_timeout = 5'000;  // idle keep-alive connections close after this
     int keep_alive_max_requests = 100'000;
     int listen_backlog = 4096;

@@ -10,7 +10,9 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -32,6 +34,31 @@
 
 namespace vigil {
 
+// The engine's answer to one command: a future for threads that wait (API handlers), or a
+// callback for the event-driven HTTP front (ingest), which must not block a thread. The
+// callback runs on the engine thread after the commit, so it must only hand the result on.
+template <class T>
+class Reply {
+ public:
+  using Callback = std::function<void(Result<T>)>;
+  Reply() = default;
+  explicit Reply(Callback cb) : cb_(std::move(cb)) {}
+  std::future<Result<T>> get_future() { return promise_.emplace().get_future(); }
+  void set_value(Result<T> r) {
+    if (cb_) {
+      auto cb = std::move(cb_);
+      cb_ = nullptr;
+      cb(std::move(r));
+    } else if (promise_) {
+      promise_->set_value(std::move(r));
+    }
+  }
+
+ private:
+  Callback cb_;
+  std::optional<std::promise<Result<T>>> promise_;  // made by get_future()
+};
+
 // What one ingested event did.
 struct IngestOutcome {
   std::string dedup_key;
@@ -42,7 +69,7 @@ struct IngestOutcome {
 struct IngestCommand {
   Integration integration;
   std::vector<IngestEvent> events;
-  std::promise<Result<std::vector<IngestOutcome>>> done;
+  Reply<std::vector<IngestOutcome>> done;
 };
 
 // A person acknowledges or resolves an alert by id (API, CLI, console).
@@ -52,7 +79,7 @@ struct AlertActionCommand {
   std::string actor;
   std::string note;
   // The status after the command; 404 not_found, 409 already_resolved.
-  std::promise<Result<AlertStatus>> done;
+  Reply<AlertStatus> done;
 };
 
 // Someone answered a page through a signed link (already verified by the HTTP side).
@@ -60,14 +87,14 @@ struct AlertActionCommand {
 struct LinkActionCommand {
   std::string token_sha256;
   LinkClaims claims;
-  std::promise<Result<AlertStatus>> done;
+  Reply<AlertStatus> done;
 };
 
 // Creates an integration with a fresh key; the reply carries the key, shown once.
 struct CreateIntegrationCommand {
   std::string name;
   std::string kind;
-  std::promise<Result<std::pair<Integration, std::string>>> done;
+  Reply<std::pair<Integration, std::string>> done;
 };
 
 // Makes a config current (at start and after a reload): its integrations and its on-call
@@ -75,7 +102,7 @@ struct CreateIntegrationCommand {
 struct ApplyConfigCommand {
   std::vector<IntegrationConfig> integrations;
   std::shared_ptr<const OnCallSetup> oncall;
-  std::promise<Result<void>> done;
+  Reply<void> done;
 };
 
 // A duty officer confirms "on duty" for the holiday shift they are in (or about to start).
@@ -83,7 +110,7 @@ struct ApplyConfigCommand {
 struct CheckInCommand {
   std::string person;
   std::string via;  // api, cli, console
-  std::promise<Result<std::vector<CheckinRow>>> done;
+  Reply<std::vector<CheckinRow>> done;
 };
 
 // What an answer from a message did: the action and the alerts it acted on.
@@ -106,7 +133,7 @@ struct AnswerCommand {
   std::string code;
   std::string action;  // ack, escalate, resolve
   std::int64_t outbox_id = 0;
-  std::promise<Result<AnswerOutcome>> done;
+  Reply<AnswerOutcome> done;
 };
 
 using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegrationCommand,
@@ -158,6 +185,12 @@ class Engine {
     auto future = command.done.get_future();
     Enqueue(Command(std::move(command)));
     return future;
+  }
+  // Thread-safe. For a command built with a Reply callback: nothing waits, the callback
+  // runs on the engine thread once the batch is committed (or failed, or refused).
+  template <class C>
+  void SubmitAsync(C command) {
+    Enqueue(Command(std::move(command)));
   }
 
   // Makes the engine re-read the clock and run its cycle now (tests advance a FakeClock,

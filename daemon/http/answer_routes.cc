@@ -8,8 +8,6 @@
 //    updates from the inline Acknowledge/Escalate/Close buttons. Answered with an
 //    answerCallbackQuery method in the webhook reply, so vigild makes no outbound call.
 // The engine checks every answer against the contact the message was sent to.
-#include <httplib.h>
-
 #include <regex>
 
 #include "daemon/common/log.h"
@@ -22,22 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 // The value of `name` in an application/x-www-form-urlencoded body.
 std::optional<std::string> FormValue(std::string_view body, const std::string& name) {
   size_t start = 0;
@@ -46,8 +28,8 @@ std::optional<std::string> FormValue(std::string_view body, const std::string& n
     if (end == std::string_view::npos) end = body.size();
     const std::string_view pair = body.substr(start, end - start);
     const size_t eq = pair.find('=');
-    if (UrlDecode(pair.substr(0, eq)) == name) {
-      return eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    if (UrlDecode(pair.substr(0, eq), true) == name) {
+      return eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1), true);
     }
     start = end + 1;
   }
@@ -100,8 +82,8 @@ std::string DoneText(Lang l, const AnswerOutcome& o) {
 }  // namespace
 
 void HttpServer::AnswerRoutes() {
-  Post("/api/v1/integrations/sms-inbound", [this](const httplib::Request& req,
-                                                  httplib::Response& res, const std::string& body) {
+  Post("/api/v1/integrations/sms-inbound", [this](const HttpRequest& req,
+                                                  HttpResponse& res, const std::string& body) {
     const AnswerOptions& o = deps_.answers;
     if (!o.sms_inbound) {
       return WriteError(res, {"not_found", "inbound SMS is not configured (channels.sms)", "", 404});
@@ -153,8 +135,8 @@ void HttpServer::AnswerRoutes() {
     WriteJson(res, 200, OutcomeJson(*done).dump());
   });
 
-  Post(R"(/api/v1/integrations/telegram/([^/]+))", [this](const httplib::Request& req,
-                                                         httplib::Response& res,
+  Post(R"(/api/v1/integrations/telegram/([^/]+))", [this](const HttpRequest& req,
+                                                         HttpResponse& res,
                                                          const std::string& body) {
     const std::string& secret = deps_.answers.telegram_secret;
     if (secret.empty() || !SecretEquals(req.matches[1].str(), secret)) {

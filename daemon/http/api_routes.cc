@@ -1,5 +1,4 @@
 // The JSON API under /api/v1/ (admin token required) and /metrics.
-#include <httplib.h>
 
 #include <charconv>
 
@@ -11,7 +10,7 @@
 namespace vigil {
 namespace {
 
-using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
 std::optional<std::int64_t> ParseId(const std::string& s) {
   std::int64_t v = 0;
@@ -20,7 +19,7 @@ std::optional<std::int64_t> ParseId(const std::string& s) {
   return v;
 }
 
-Result<AlertFilter> ParseFilter(const httplib::Request& req, TimeMs now) {
+Result<AlertFilter> ParseFilter(const HttpRequest& req, TimeMs now) {
   AlertFilter f;
   if (req.has_param("status")) {
     const auto s = req.get_param_value("status");
@@ -77,7 +76,7 @@ Result<std::pair<std::string, std::string>> ParseActionBody(const std::string& b
 
 // Wraps a handler so it runs only for callers holding the admin token.
 Handler RequireAdmin(const AdminToken& token, Handler h) {
-  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
     if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
       return WriteError(res, ok.error());
     }
@@ -85,7 +84,7 @@ Handler RequireAdmin(const AdminToken& token, Handler h) {
   };
 }
 BodyHandler RequireAdmin(const AdminToken& token, BodyHandler h) {
-  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res,
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res,
                                     const std::string& body) {
     if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
       return WriteError(res, ok.error());
@@ -99,7 +98,7 @@ BodyHandler RequireAdmin(const AdminToken& token, BodyHandler h) {
 void HttpServer::AlertRoutes() {
   auto admin = [this](Handler h) { return RequireAdmin(deps_.admin, std::move(h)); };
 
-  server_->Get("/api/v1/alerts", admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get("/api/v1/alerts", admin([this](const HttpRequest& req, HttpResponse& res) {
     auto filter = ParseFilter(req, deps_.clock.Now());
     if (!filter) return WriteError(res, filter.error());
     auto alerts = deps_.reads.ListAlerts(*filter);
@@ -111,8 +110,8 @@ void HttpServer::AlertRoutes() {
     WriteJson(res, 200, nlohmann::json{{"alerts", list}, {"next_before", next}}.dump());
   }));
 
-  server_->Get(R"(/api/v1/alerts/(\d+))",
-               admin([this](const httplib::Request& req, httplib::Response& res) {
+  Get(R"(/api/v1/alerts/(\d+))",
+               admin([this](const HttpRequest& req, HttpResponse& res) {
     auto id = ParseId(req.matches[1]);
     auto alert = id ? deps_.reads.GetAlert(*id) : Result<std::optional<Alert>>();
     if (!alert) return WriteError(res, alert.error());
@@ -138,7 +137,7 @@ void HttpServer::AlertRoutes() {
   }));
 
   Post(R"(/api/v1/alerts/(\d+)/(ack|acknowledge|resolve))",
-       RequireAdmin(deps_.admin, [this](const httplib::Request& req, httplib::Response& res,
+       RequireAdmin(deps_.admin, [this](const HttpRequest& req, HttpResponse& res,
                                         const std::string& raw) {
     auto id = ParseId(req.matches[1]);
     if (!id) return WriteError(res, {"not_found", "no such alert", "id", 404});
@@ -158,11 +157,11 @@ void HttpServer::AlertRoutes() {
 void HttpServer::AdminRoutes() {
   auto admin = [this](Handler h) { return RequireAdmin(deps_.admin, std::move(h)); };
 
-  server_->Get("/metrics", admin([this](const httplib::Request&, httplib::Response& res) {
+  Get("/metrics", admin([this](const HttpRequest&, HttpResponse& res) {
     res.set_content(deps_.metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
   }));
 
-  server_->Get("/api/v1/status", admin([this](const httplib::Request&, httplib::Response& res) {
+  Get("/api/v1/status", admin([this](const HttpRequest&, HttpResponse& res) {
     auto counts = deps_.reads.CountAlerts();
     if (!counts) return WriteError(res, counts.error());
     nlohmann::json body = {
@@ -178,8 +177,8 @@ void HttpServer::AdminRoutes() {
     WriteJson(res, 200, body.dump());
   }));
 
-  server_->Get("/api/v1/integrations",
-               admin([this](const httplib::Request&, httplib::Response& res) {
+  Get("/api/v1/integrations",
+               admin([this](const HttpRequest&, HttpResponse& res) {
     auto rows = deps_.reads.ListIntegrations();
     if (!rows) return WriteError(res, rows.error());
     nlohmann::json list = nlohmann::json::array();
@@ -192,7 +191,7 @@ void HttpServer::AdminRoutes() {
   }));
 
   Post("/api/v1/integrations",
-       RequireAdmin(deps_.admin, [this](const httplib::Request&, httplib::Response& res,
+       RequireAdmin(deps_.admin, [this](const HttpRequest&, HttpResponse& res,
                                         const std::string& body) {
     auto doc = ParseJsonObject(body);
     if (!doc) return WriteError(res, doc.error());

@@ -1,6 +1,6 @@
 // POST /v2/enqueue (PagerDuty Events API v2) and POST /api/v1/integrations/alertmanager.
-#include <httplib.h>
-
+// Both run on an I/O thread without blocking: parse, authenticate, hand the events to the
+// engine; the engine's commit callback sends the 202.
 #include <chrono>
 
 #include "daemon/common/log.h"
@@ -10,14 +10,8 @@
 namespace vigil {
 namespace {
 
-// Hands events to the engine and waits for the commit that holds them.
-Result<std::vector<IngestOutcome>> Commit(Engine& engine, const Integration& in,
-                                          std::vector<IngestEvent> events) {
-  return AwaitEngine(engine.Submit(IngestCommand{in, std::move(events), {}}));
-}
-
 // PagerDuty clients read "status"/"message"/"errors"; Vigil clients read "error".
-void WriteEventsV2Error(httplib::Response& res, const Error& e, Metrics& metrics) {
+HttpResponse EventsV2Error(const Error& e, Metrics& metrics) {
   metrics.EventsRejected(e.code).Increment();
   nlohmann::json err = {{"code", e.code}, {"message", e.message}};
   if (!e.field.empty()) err["field"] = e.field;
@@ -25,61 +19,78 @@ void WriteEventsV2Error(httplib::Response& res, const Error& e, Metrics& metrics
                          {"message", e.message},
                          {"errors", {e.message}},
                          {"error", err}};
+  HttpResponse res;
   WriteJson(res, e.status, body.dump());
+  return res;
+}
+
+HttpResponse Rejected(const Error& e, Metrics& metrics) {
+  metrics.EventsRejected(e.code).Increment();
+  HttpResponse res;
+  WriteError(res, e);
+  return res;
+}
+
+// Appends `s` as a JSON string.
+void AppendJsonString(std::string& out, const std::string& s) {
+  out += nlohmann::json(s).dump();
 }
 
 }  // namespace
 
 void HttpServer::IngestRoutes() {
-  Post("/v2/enqueue", [this](const httplib::Request&, httplib::Response& res,
-                             const std::string& body) {
+  PostAsync("/v2/enqueue", [this](const HttpRequest&, std::string body, Respond respond) {
+    Metrics& metrics = deps_.metrics;
     auto doc = ParseJsonObject(body);
-    if (!doc) return WriteEventsV2Error(res, doc.error(), deps_.metrics);
+    if (!doc) return respond(EventsV2Error(doc.error(), metrics));
     auto in = deps_.registry.Authenticate(EventsV2RoutingKey(*doc), "events_v2");
     if (!in) {
       Error e = in.error();
       e.field = "routing_key";
-      return WriteEventsV2Error(res, e, deps_.metrics);
+      return respond(EventsV2Error(e, metrics));
     }
     auto ev = ParseEventsV2(*doc);
-    if (!ev) return WriteEventsV2Error(res, ev.error(), deps_.metrics);
-    std::vector<IngestEvent> events;
-    events.push_back(std::move(*ev));
-    auto done = Commit(deps_.engine, *in, std::move(events));
-    if (!done) return WriteEventsV2Error(res, done.error(), deps_.metrics);
-    nlohmann::json reply = {{"status", "success"},
-                            {"message", "Event processed"},
-                            {"dedup_key", done->front().dedup_key}};
-    WriteJson(res, 202, reply.dump());
+    if (!ev) return respond(EventsV2Error(ev.error(), metrics));
+    IngestCommand command{*in, {}, Reply<std::vector<IngestOutcome>>(
+        [respond = std::move(respond), &metrics](Result<std::vector<IngestOutcome>> done) {
+      if (!done) return respond(EventsV2Error(done.error(), metrics));
+      std::string reply = R"({"status":"success","message":"Event processed","dedup_key":)";
+      AppendJsonString(reply, done->front().dedup_key);
+      reply += '}';
+      HttpResponse res;
+      WriteJson(res, 202, std::move(reply));
+      respond(std::move(res));
+    })};
+    command.events.push_back(std::move(*ev));
+    deps_.engine.SubmitAsync(std::move(command));
   });
 
-  Post("/api/v1/integrations/alertmanager",
-       [this](const httplib::Request& req, httplib::Response& res, const std::string& body) {
-    auto reject = [&](const Error& e) {
-      deps_.metrics.EventsRejected(e.code).Increment();
-      WriteError(res, e);
-    };
+  PostAsync("/api/v1/integrations/alertmanager",
+            [this](const HttpRequest& req, std::string body, Respond respond) {
+    Metrics& metrics = deps_.metrics;
     auto in = deps_.registry.Authenticate(BearerToken(req.get_header_value("Authorization")),
                                           "alertmanager");
-    if (!in) return reject(in.error());
+    if (!in) return respond(Rejected(in.error(), metrics));
     auto doc = ParseJsonObject(body);
-    if (!doc) return reject(doc.error());
+    if (!doc) return respond(Rejected(doc.error(), metrics));
     auto events = ParseAlertmanager(*doc);
-    if (!events) return reject(events.error());
+    if (!events) return respond(Rejected(events.error(), metrics));
     const size_t n = events->size();
-    auto done = Commit(deps_.engine, *in, std::move(*events));
-    if (!done) return reject(done.error());
-    size_t created = 0, resolved = 0;
-    for (const auto& o : *done) {
-      created += o.effect == Effect::kCreate;
-      resolved += o.effect == Effect::kResolve;
-    }
-    nlohmann::json reply = {{"status", "success"},
-                            {"message", "Events processed"},
-                            {"events", n},
-                            {"created", created},
-                            {"resolved", resolved}};
-    WriteJson(res, 202, reply.dump());
+    deps_.engine.SubmitAsync(IngestCommand{*in, std::move(*events), Reply<std::vector<IngestOutcome>>(
+        [respond = std::move(respond), &metrics, n](Result<std::vector<IngestOutcome>> done) {
+      if (!done) return respond(Rejected(done.error(), metrics));
+      size_t created = 0, resolved = 0;
+      for (const auto& o : *done) {
+        created += o.effect == Effect::kCreate;
+        resolved += o.effect == Effect::kResolve;
+      }
+      HttpResponse res;
+      WriteJson(res, 202,
+                fmt::format(R"({{"status":"success","message":"Events processed","events":{},)"
+                            R"("created":{},"resolved":{}}})",
+                            n, created, resolved));
+      respond(std::move(res));
+    })});
   });
 }
 

@@ -1,6 +1,5 @@
 // Answer links from messages: GET /l/{token} shows what the link will do and a button;
 // only POST /l/{token} acts, so mail scanners and chat link previews cannot acknowledge.
-#include <httplib.h>
 
 #include "daemon/common/html.h"
 #include "daemon/common/secrets.h"
@@ -15,7 +14,7 @@ const char* ActionText(Lang l, const std::string& action) {
   return Tr(l, "Chuyển lên cấp tiếp theo ngay", "Escalate to the next level now");
 }
 
-void Page(httplib::Response& res, int status, Lang l, const std::string& title,
+void Page(HttpResponse& res, int status, Lang l, const std::string& title,
           const std::string& body) {
   res.status = status;
   res.set_header("Cache-Control", "no-store");
@@ -34,8 +33,8 @@ void Page(httplib::Response& res, int status, Lang l, const std::string& title,
 
 void HttpServer::LinkRoutes() {
   const Lang l = deps_.lang;
-  server_->Get(R"(/l/([A-Za-z0-9_\-.]+))", [this, l](const httplib::Request& req,
-                                                   httplib::Response& res) {
+  Get(R"(/l/([A-Za-z0-9_\-.]+))", [this, l](const HttpRequest& req,
+                                                   HttpResponse& res) {
     if (!deps_.links) return Page(res, 404, l, Tr(l, "Không có liên kết", "No such link"), "");
     auto claims = deps_.links->Verify(req.matches[1], deps_.clock.Now());
     if (!claims) {
@@ -51,7 +50,7 @@ void HttpServer::LinkRoutes() {
              ActionText(l, claims->action) + "</button></form>");
   });
 
-  Post(R"(/l/([A-Za-z0-9_\-.]+))", [this, l](const httplib::Request& req, httplib::Response& res,
+  Post(R"(/l/([A-Za-z0-9_\-.]+))", [this, l](const HttpRequest& req, HttpResponse& res,
                                            const std::string&) {
     if (!deps_.links) return Page(res, 404, l, Tr(l, "Không có liên kết", "No such link"), "");
     const std::string token = req.matches[1];

@@ -1,7 +1,6 @@
 // The on-call API: who is on duty and why, gaps, people, per-person duty.ics, check-ins.
 // Every route reads one snapshot of the setup (SetupHolder::Get) and one `now`; all but
 // duty.ics need the admin token (duty.ics carries a per-person feed token in its URL).
-#include <httplib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,14 +14,14 @@
 namespace vigil {
 namespace {
 
-using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
 using nlohmann::json;
 
 constexpr TimeMs kHourMs = 3'600'000;
 constexpr TimeMs kDayMs = 24 * kHourMs;
 
 Handler Admin(const AdminToken& token, Handler h) {
-  return [&token, h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
     if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
       return WriteError(res, ok.error());
     }
@@ -33,7 +32,7 @@ Handler Admin(const AdminToken& token, Handler h) {
 // An instant as a user types it into a query string: RFC 3339, or local wall time
 // "2026-04-30T07:30" / "2026-04-30 07:30" / "2026-04-30" in `tz`. A '+' of an unencoded
 // offset arrives as a space and is put back.
-Result<TimeMs> ParseTimeParam(const httplib::Request& req, const std::string& name,
+Result<TimeMs> ParseTimeParam(const HttpRequest& req, const std::string& name,
                               const std::string& tz, TimeMs fallback) {
   if (!req.has_param(name)) return fallback;
   std::string text = req.get_param_value(name);
@@ -51,7 +50,7 @@ Result<TimeMs> ParseTimeParam(const httplib::Request& req, const std::string& na
               name);
 }
 
-Result<int> ParseIntParam(const httplib::Request& req, const std::string& name, int lo, int hi,
+Result<int> ParseIntParam(const HttpRequest& req, const std::string& name, int lo, int hi,
                           int fallback) {
   if (!req.has_param(name)) return fallback;
   const std::string s = req.get_param_value(name);
@@ -67,7 +66,7 @@ Result<int> ParseIntParam(const httplib::Request& req, const std::string& name, 
 }
 
 // The schedules a request asks about: all, or the one named by ?schedule=.
-Result<std::vector<const Schedule*>> PickSchedules(const httplib::Request& req,
+Result<std::vector<const Schedule*>> PickSchedules(const HttpRequest& req,
                                                    const OnCallSetup& setup) {
   std::vector<const Schedule*> out;
   if (!req.has_param("schedule")) {
@@ -97,7 +96,7 @@ std::string UrlEncode(const std::string& s) {
 }
 
 // "http://host:port" as the caller reached us (Host header; X-Forwarded-Proto from a proxy).
-std::string BaseUrl(const httplib::Request& req) {
+std::string BaseUrl(const HttpRequest& req) {
   std::string host = req.get_header_value("Host");
   if (host.empty()) host = "127.0.0.1";
   const std::string proto = req.get_header_value("X-Forwarded-Proto") == "https" ? "https" : "http";
@@ -109,8 +108,8 @@ Error UnknownPerson(const std::string& id, const char* field, int status) {
           "no person with id \"" + id + "\" in the on-call config", field, status};
 }
 
-using Request = httplib::Request;
-using Response = httplib::Response;
+using Request = HttpRequest;
+using Response = HttpResponse;
 
 // GET /api/v1/oncall?at=&schedule=
 void OnCallNow(const HttpDeps& d, const Request& req, Response& res) {
@@ -275,14 +274,14 @@ void HttpServer::OnCallRoutes() {
   const HttpDeps* d = &deps_;  // outlives the server's handlers
   auto get = [&](const std::string& pattern,
                  void (*fn)(const HttpDeps&, const Request&, Response&)) {
-    server_->Get(pattern,
+    Get(pattern,
                  Admin(d->admin, [d, fn](const Request& req, Response& res) { fn(*d, req, res); }));
   };
   get("/api/v1/oncall", OnCallNow);
   get("/api/v1/oncall/gaps", OnCallGaps);
   get(R"(/api/v1/people/([^/]+)/feed)", PersonFeed);
   get("/api/v1/checkins", ListCheckins);
-  auto list = [&](const std::string& path, Handler h) { server_->Get(path, Admin(d->admin, h)); };
+  auto list = [&](const std::string& path, Handler h) { Get(path, Admin(d->admin, h)); };
   list("/api/v1/people", SetupList(*d, "people", &OnCallSetup::people, PersonView));
   list("/api/v1/units", SetupList(*d, "units", &OnCallSetup::units, UnitView));
   list("/api/v1/contact_points",
@@ -290,7 +289,7 @@ void HttpServer::OnCallRoutes() {
   list("/api/v1/policies", SetupList(*d, "policies", &OnCallSetup::policies, PolicyView));
   list("/api/v1/routes", SetupList(*d, "routes", &OnCallSetup::routes, RouteView));
   // No admin token: the per-person feed token in the URL is checked instead.
-  server_->Get(R"(/api/v1/people/([^/]+)/duty\.ics)",
+  Get(R"(/api/v1/people/([^/]+)/duty\.ics)",
                [d](const Request& req, Response& res) { DutyIcs(*d, req, res); });
   Post("/api/v1/checkins", [d](const Request& req, Response& res, const std::string& body) {
     if (auto ok = d->admin.Check(req.get_header_value("Authorization")); !ok) {

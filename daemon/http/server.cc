@@ -1,14 +1,22 @@
 #include "daemon/http/server.h"
 
-#include <httplib.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
+#include <array>
 #include <charconv>
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
+#include <condition_variable>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -17,126 +25,452 @@
 
 namespace vigil {
 
-namespace {
-// Set while this connection thread's POST counts as in flight: from its handler until
-// cpp-httplib's logger runs, which is after the reply has been written.
-thread_local bool counted_request = false;
-}  // namespace
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using BeastRequest = bhttp::request<bhttp::string_body>;
 
-void WriteJson(httplib::Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "application/json; charset=utf-8");
+namespace {
+constexpr auto kEngineWait = std::chrono::seconds(30);   // as AwaitEngine
+constexpr auto kBodyReadTime = std::chrono::seconds(30);  // a slow client's whole body
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
 
-void WriteError(httplib::Response& res, const Error& e) {
+const BeastRequest& Fields(const HttpRequest& r) { return *static_cast<const BeastRequest*>(r.fields); }
+
+HttpResponse ErrorResponse(const Error& e) {
+  HttpResponse res;
+  WriteError(res, e);
+  return res;
+}
+}  // namespace
+
+std::string UrlDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string HttpRequest::get_header_value(const std::string& name) const {
+  if (!fields) return {};
+  const auto& f = Fields(*this);
+  auto it = f.find(name);
+  return it == f.end() ? std::string() : std::string(it->value());
+}
+
+bool HttpRequest::has_header(const std::string& name) const {
+  return fields && Fields(*this).find(name) != Fields(*this).end();
+}
+
+std::string HttpRequest::get_param_value(const std::string& key) const {
+  auto it = params.find(key);
+  return it == params.end() ? std::string() : it->second;
+}
+
+bool HttpRequest::has_param(const std::string& key) const { return params.contains(key); }
+
+void WriteJson(HttpResponse& res, int status, std::string body) {
+  res.status = status;
+  res.set_content(std::move(body), "application/json; charset=utf-8");
+}
+
+void WriteError(HttpResponse& res, const Error& e) {
   nlohmann::json err = {{"code", e.code}, {"message", e.message}};
   if (!e.field.empty()) err["field"] = e.field;
   WriteJson(res, e.status, nlohmann::json{{"error", err}}.dump());
 }
 
-HttpServer::HttpServer(HttpDeps deps, const Config::Http& options)
-    : deps_(std::move(deps)), options_(options), server_(std::make_unique<httplib::Server>()) {
-  auto& s = *server_;
-  const size_t threads = static_cast<size_t>(options_.threads);
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_tcp_nodelay(true);  // Nagle + delayed ACK would stall every keep-alive reply ~40 ms
-  s.set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max_requests));
-  s.set_keep_alive_timeout(std::max<time_t>(1, options_.keep_alive_timeout / 1000));
-  s.set_payload_max_length(kMaxBodyBytes);
-  s.set_logger([this](const httplib::Request&, const httplib::Response&) {
-    if (!counted_request) return;
-    counted_request = false;
-    std::lock_guard lock(mu_);
-    if (--in_flight_ == 0) idle_.notify_all();
-  });
-  // The listen socket's fd is captured here so Bind() can raise the backlog that
-  // Debian's prebuilt cpp-httplib fixes at 5.
-  s.set_socket_options([this](int fd) {
-    int yes = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd_ = fd;
-  });
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [this](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (res.status == 413) {
-      deps_.metrics.EventsRejected("payload_too_large").Increment();
-      WriteError(res, {"payload_too_large", "the request body is larger than 512 KiB", "", 413});
-    } else if (res.status == 404) {
-      WriteError(res, {"not_found", "no such endpoint: " + req.method + " " + req.path, "", 404});
-    } else {
-      WriteError(res, {"http_error", "the request could not be handled", "", res.status});
+// ---- routing
+
+namespace {
+enum class Kind { kGet, kPost, kPostAsync };
+struct HttpRoute {
+  Kind kind;
+  std::optional<std::regex> regex;  // matched against the whole path; none: exact path
+  Handler get;
+  BodyHandler post;
+  AsyncBodyHandler async;
+};
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl {
+  explicit Impl(int blocking_threads) : pool(static_cast<size_t>(blocking_threads)) {}
+
+  // Declared first, destroyed last: sessions still queued in `ioc` unregister on destruction.
+  std::mutex mu;  // guards the four fields below
+  std::condition_variable changed;
+  int in_flight = 0;  // POSTs taken whose reply is not yet written
+  bool stopping = false;
+  std::unordered_set<Session*> sessions;
+
+  std::vector<HttpRoute> routes;
+  std::unordered_map<std::string, size_t> exact_post, exact_get;  // path -> index in routes
+  net::thread_pool pool;  // blocking handlers (joined by ~HttpServer)
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+
+  // The route for `req` (setting req.matches), or null.
+  const HttpRoute* Match(HttpRequest& req) const {
+    const bool post = req.method == "POST";
+    const auto& exact = post ? exact_post : exact_get;
+    if (auto it = exact.find(req.path); it != exact.end()) return &routes[it->second];
+    for (const auto& r : routes) {
+      if (!r.regex || (r.kind == Kind::kGet) == post) continue;
+      if (std::regex_match(req.path, req.matches, *r.regex)) return &r;
     }
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown";
+    return nullptr;
+  }
+};
+
+
+namespace {
+void AddRoute(HttpServer::Impl& impl, const std::string& pattern, HttpRoute route);
+}  // namespace
+
+void HttpServer::Get(const std::string& pattern, Handler h) {
+  AddRoute(*impl_, pattern, {Kind::kGet, {}, std::move(h), {}, {}});
+}
+
+void HttpServer::Post(const std::string& pattern, BodyHandler h) {
+  AddRoute(*impl_, pattern, {Kind::kPost, {}, {}, std::move(h), {}});
+}
+
+void HttpServer::PostAsync(const std::string& pattern, AsyncBodyHandler h) {
+  AddRoute(*impl_, pattern, {Kind::kPostAsync, {}, {}, {}, std::move(h)});
+}
+
+namespace {
+void AddRoute(HttpServer::Impl& impl, const std::string& pattern, HttpRoute route) {
+  const bool exact = pattern.find_first_of(R"(\^$.|?*+()[]{})") == std::string::npos;
+  if (exact) {
+    (route.kind == Kind::kGet ? impl.exact_get : impl.exact_post)[pattern] = impl.routes.size();
+  } else {
+    route.regex.emplace(pattern);
+  }
+  impl.routes.push_back(std::move(route));
+}
+}  // namespace
+
+// ---- one connection
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& impl, const Config::Http& options,
+          Metrics& metrics)
+      : stream_(std::move(socket)),
+        timer_(stream_.get_executor()),
+        impl_(impl),
+        options_(options),
+        metrics_(metrics) {
+    std::lock_guard lock(impl_.mu);
+    impl_.sessions.insert(this);
+  }
+  ~Session() {
+    std::lock_guard lock(impl_.mu);
+    impl_.sessions.erase(this);
+    impl_.changed.notify_all();
+  }
+
+  void Start() {
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);  // no Nagle + delayed-ACK stalls
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Closes the connection if it is waiting for a request. Runs on the session's strand.
+  void CloseIfIdle() {
+    if (!idle_) return;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.cancel();
+  }
+  auto executor() { return stream_.get_executor(); }
+
+ private:
+  void Read() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    idle_ = true;
+    stream_.expires_after(std::chrono::milliseconds(options_.keep_alive_timeout));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnHeader(ec);
+    });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    idle_ = false;
+    if (ec) {
+      // Beast checks a declared Content-Length against the body limit with the header.
+      if (ec == bhttp::error::body_limit) return TooLarge();
+      if (ec == bhttp::error::header_limit) {
+        return Fail({"headers_too_large", "the request headers are too large", "", 431});
+      }
+      return Close();  // closed by the peer, idle timeout, or garbage
+    }
+    const auto& req = parser_->get();
+    const auto method = req.method();
+    const bool post = method == bhttp::verb::post;
+    if (!post && method != bhttp::verb::get && method != bhttp::verb::head) {
+      return Fail({"method_not_allowed", std::string(req.method_string()) + " is not supported",
+                   "", 405});
+    }
+    const auto length = parser_->content_length();
+    if (!post && (parser_->chunked() || (length && *length > 0))) {
+      return Fail({"unexpected_body", std::string(req.method_string()) + " requests take no body",
+                   "", 400});
+    }
+    if (length && *length > kMaxBodyBytes) return TooLarge();
+    stream_.expires_after(kBodyReadTime);
+    if (post && !parser_->is_done() && beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec == bhttp::error::body_limit) return self->TooLarge();
+      if (ec) return self->Close();
+      self->Dispatch();
+    });
+  }
+
+  void TooLarge() {
+    metrics_.EventsRejected("payload_too_large").Increment();
+    Fail({"payload_too_large", "the request body is larger than 512 KiB", "", 413});
+  }
+
+  // Answers `e` and closes: the rest of the request is never read, only drained.
+  void Fail(const Error& e) {
+    keep_alive_ = false;
+    linger_ = true;
+    head_ = false;
+    Write(ErrorResponse(e));
+  }
+
+  // Closing a socket with unread data makes the kernel reset the connection, and a client
+  // still sending its body would lose our reply. So: stop sending, then read and drop what
+  // comes (at most 8 MiB, for at most 2 s) until the client closes.
+  void Linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    scratch_ = std::make_unique<std::array<char, 16384>>();
+    stream_.expires_after(std::chrono::seconds(2));
+    DrainSome(0);
+  }
+  void DrainSome(size_t drained) {
+    stream_.async_read_some(net::buffer(*scratch_), [self = shared_from_this(), drained](
+                                                        beast::error_code ec, size_t n) {
+      if (ec || drained + n > 8 * 1024 * 1024) return self->Close();
+      self->DrainSome(drained + n);
+    });
+  }
+
+  void Dispatch() {
+    BeastRequest& msg = parser_->get();
+    ++served_;
+    head_ = msg.method() == bhttp::verb::head;
+    keep_alive_ = msg.keep_alive() && served_ < options_.keep_alive_max_requests;
+    req_ = HttpRequest{};
+    req_.method = head_ ? "HEAD" : std::string(msg.method_string());
+    req_.fields = &msg;
+    const std::string_view target(msg.target().data(), msg.target().size());
+    const size_t q = target.find('?');
+    req_.path = UrlDecode(target.substr(0, q), false);
+    if (q != std::string_view::npos) ParseQuery(target.substr(q + 1));
+    const bool post = msg.method() == bhttp::verb::post;
+    if (post) {
+      std::lock_guard lock(impl_.mu);
+      if (impl_.stopping) {
+        keep_alive_ = false;
+        return Write(ErrorResponse({"shutting_down", "vigild is stopping; retry shortly", "", 503}));
+      }
+      ++impl_.in_flight;
+      counted_ = true;  // until its reply is written
+    }
+    const HttpRoute* route = impl_.Match(req_);
+    if (!route) {
+      return Write(ErrorResponse(
+          {"not_found", "no such endpoint: " + std::string(msg.method_string()) + " " + req_.path,
+           "", 404}));
+    }
+    if (route->kind == Kind::kPostAsync) return DispatchAsync(*route, std::move(msg.body()));
+    // Blocking handlers run on the pool; the reply comes back to this connection's strand.
+    net::post(impl_.pool, [self = shared_from_this(), route] {
+      HttpResponse res;
+      Guard(res, [&] {
+        if (route->kind == Kind::kGet) {
+          route->get(self->req_, res);
+        } else {
+          route->post(self->req_, res, self->parser_->get().body());
+        }
+      });
+      net::post(self->executor(), [self, res = std::move(res)]() mutable {
+        self->Write(std::move(res));
+      });
+    });
+  }
+
+  void DispatchAsync(const HttpRoute& route, std::string body) {
+    const std::uint64_t ticket = ++ticket_;
+    waiting_ = ticket;
+    timer_.expires_after(kEngineWait);
+    timer_.async_wait([self = shared_from_this(), ticket](beast::error_code ec) {
+      if (ec) return;
+      self->OnReply(ticket, ErrorResponse({"timeout",
+                                           "vigild did not commit the request in time; retry", "",
+                                           503}));
+    });
+    Respond respond = [self = shared_from_this(), ticket](HttpResponse res) {
+      net::post(self->executor(), [self, ticket, res = std::move(res)]() mutable {
+        self->OnReply(ticket, std::move(res));
+      });
+    };
+    HttpResponse failed;
+    const bool ok = Guard(failed, [&] { route.async(req_, std::move(body), respond); });
+    if (!ok) OnReply(ticket, std::move(failed));
+  }
+
+  void OnReply(std::uint64_t ticket, HttpResponse res) {
+    if (waiting_ != ticket) return;  // answered already (a late commit after a timeout)
+    waiting_ = 0;
+    timer_.cancel();
+    Write(std::move(res));
+  }
+
+  // Runs `f`; an exception becomes a 500 in `res`. False when it threw.
+  template <class F>
+  static bool Guard(HttpResponse& res, F&& f) {
     try {
-      std::rethrow_exception(ep);
+      f();
+      return true;
     } catch (const std::exception& e) {
-      what = e.what();
+      Log("http")->error("handler_exception error=\"{}\"", e.what());
     } catch (...) {
+      Log("http")->error("handler_exception error=\"unknown\"");
     }
-    Log("http")->error("handler_exception error=\"{}\"", what);
-    WriteError(res, {"internal", "internal error; see the vigild log", "", 500});
-  });
+    res = ErrorResponse({"internal", "internal error; see the vigild log", "", 500});
+    return false;
+  }
+
+  void ParseQuery(std::string_view query) {
+    while (!query.empty()) {
+      const size_t amp = query.find('&');
+      const std::string_view pair = query.substr(0, amp);
+      const size_t eq = pair.find('=');
+      if (!pair.empty()) {
+        req_.params.emplace(UrlDecode(pair.substr(0, eq), true),
+                            eq == std::string_view::npos ? std::string()
+                                                         : UrlDecode(pair.substr(eq + 1), true));
+      }
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+  }
+
+  void Write(HttpResponse res) {
+    {
+      std::lock_guard lock(impl_.mu);
+      if (impl_.stopping) keep_alive_ = false;
+    }
+    auto& out = response_.emplace();
+    out.version(11);
+    out.result(static_cast<unsigned>(res.status));
+    out.set(bhttp::field::content_type, res.content_type);
+    for (auto& [name, value] : res.headers) {
+      if (beast::iequals(name, "Connection") && beast::iequals(value, "close")) keep_alive_ = false;
+      out.insert(name, value);
+    }
+    const size_t length = res.body.size();
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive_);
+    out.prepare_payload();
+    if (head_) {
+      out.body().clear();
+      out.content_length(length);
+    }
+    stream_.expires_after(kBodyReadTime);
+    bhttp::async_write(stream_, out, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->Written(ec);
+    });
+  }
+
+  void Written(beast::error_code ec) {
+    response_.reset();
+    if (counted_) {
+      counted_ = false;
+      std::lock_guard lock(impl_.mu);
+      if (--impl_.in_flight == 0) impl_.changed.notify_all();
+    }
+    if (!ec && linger_) return Linger();
+    if (ec || !keep_alive_) return Close();
+    Read();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  net::steady_timer timer_;  // the engine's 30 s
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::string_body>> response_;
+  HttpRequest req_;
+  HttpServer::Impl& impl_;
+  const Config::Http& options_;
+  Metrics& metrics_;
+  int served_ = 0;
+  bool idle_ = false;        // waiting for the next request
+  bool keep_alive_ = true;
+  bool head_ = false;
+  bool counted_ = false;     // this request counts in impl_.in_flight
+  bool linger_ = false;      // drain the unread request before closing
+  std::unique_ptr<std::array<char, 16384>> scratch_;  // for draining
+  std::uint64_t ticket_ = 0, waiting_ = 0;  // the async reply awaited, if any
+};
+
+// ---- the server
+
+HttpServer::HttpServer(HttpDeps deps, const Config::Http& options)
+    : deps_(std::move(deps)), options_(options), impl_(std::make_unique<Impl>(options.threads)) {
   Routes();
 }
 
-HttpServer::~HttpServer() = default;
-
-void HttpServer::Post(const std::string& pattern, BodyHandler h) {
-  server_->Post(pattern, [this, h = std::move(h)](const httplib::Request& req,
-                                                 httplib::Response& res,
-                                                 const httplib::ContentReader& reader) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) {
-        res.set_header("Connection", "close");
-        return WriteError(res, {"shutting_down", "vigild is stopping; retry shortly", "", 503});
-      }
-      ++in_flight_;
-      counted_request = true;  // until the logger sees its reply written
-    }
-    std::string body;
-    bool too_big = false;
-    const bool read = reader([&](const char* data, size_t len) {
-      if (body.size() + len > kMaxBodyBytes) return !(too_big = true);
-      body.append(data, len);
-      return true;
-    });
-    const bool declared_too_big =
-        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > kMaxBodyBytes;
-    if (too_big || declared_too_big) {
-      res.set_header("Connection", "close");  // the rest of the body is never read
-      WriteError(res, {"payload_too_large", "the request body is larger than 512 KiB", "", 413});
-    } else if (!read) {
-      res.set_header("Connection", "close");
-      WriteError(res, {"bad_body", "the request body could not be read", "", 400});
-    } else {
-      h(req, res, body);
-    }
-  });
+HttpServer::~HttpServer() {
+  impl_->pool.join();
 }
 
 void HttpServer::Routes() {
-  // Only GET/HEAD without a body and POST (read through a capped reader) get past here, so
-  // no request can make the server buffer an unbounded chunked body.
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    const bool post = req.method == "POST";
-    if (!post && req.method != "GET" && req.method != "HEAD") {
-      WriteError(res, {"method_not_allowed", req.method + " is not supported", "", 405});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (!post && (req.has_header("Transfer-Encoding") ||
-                  std::atoll(req.get_header_value("Content-Length").c_str()) > 0)) {
-      res.set_header("Connection", "close");
-      WriteError(res, {"unexpected_body", req.method + " requests take no body", "", 400});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+  Get("/healthz", [](const HttpRequest&, HttpResponse& res) {
     WriteJson(res, 200, R"({"status":"ok"})");
   });
   IngestRoutes();
@@ -145,60 +479,87 @@ void HttpServer::Routes() {
   OnCallRoutes();
   LinkRoutes();
   AnswerRoutes();
-  Post(".*", [](const httplib::Request& req, httplib::Response& res, const std::string&) {
-    WriteError(res, {"not_found", "no such endpoint: POST " + req.path, "", 404});
-  });
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {
-  const int bound = port == 0 ? server_->bind_to_any_port(host) : 
-                    (server_->bind_to_port(host, port) ? port : -1);
-  if (bound < 0) {
+  auto fail = [&](const std::string& why) {
     return Fail("listen_failed",
-                "cannot listen on " + host + ":" + std::to_string(port) +
-                    " (address in use or not available)",
+                "cannot listen on " + host + ":" + std::to_string(port) + " (" + why + ")",
                 "listen", 500);
+  };
+  beast::error_code ec;
+  auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) return fail("not an IP address");
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(options_.listen_backlog, ec);
+  if (ec) {
+    a.close(ec);
+    return fail("address in use or not available");
   }
-  if (listen_fd_ >= 0) ::listen(listen_fd_, options_.listen_backlog);
-  port_ = bound;
-  return bound;
+  return static_cast<int>(a.local_endpoint().port());
 }
 
-void HttpServer::Serve() { server_->listen_after_bind(); }
+namespace {
+void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metrics) {
+  impl.acceptor.async_accept(net::make_strand(impl.ioc), [&impl, &options, &metrics](
+                                                             beast::error_code ec,
+                                                             tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !impl.acceptor.is_open()) return;
+    if (!ec) {
+      std::make_shared<Session>(std::move(socket), impl, options, metrics)->Start();
+    } else {
+      Log("http")->warn("accept_failed error=\"{}\"", ec.message());
+    }
+    Accept(impl, options, metrics);
+  });
+}
+}  // namespace
+
+void HttpServer::Serve() {
+  Accept(*impl_, options_, deps_.metrics);
+  std::vector<std::thread> extra;
+  for (int i = 1; i < options_.io_threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : extra) t.join();
+}
 
 void HttpServer::Stop() {
-  std::unique_lock lock(mu_);
-  stopping_ = true;
-  server_->stop();
-  // Every request that reached the engine gets its reply written before connections are
-  // touched. A reply whose write failed never reaches the logger: the wait is capped.
-  idle_.wait_for(lock, std::chrono::seconds(10), [this] { return in_flight_ == 0; });
-  lock.unlock();
-  ShutdownIdleConnections();
-}
-
-// cpp-httplib keeps an idle keep-alive connection until its timeout, even after stop().
-// Shutting the read side of our accepted sockets wakes those waits at once; a request
-// already being handled still writes its reply (only reading is shut).
-void HttpServer::ShutdownIdleConnections() {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = -1;
-    const std::string name = entry.path().filename().string();
-    std::from_chars(name.data(), name.data() + name.size(), fd);
-    sockaddr_storage local{}, peer{};
-    socklen_t llen = sizeof local, plen = sizeof peer;
-    if (fd < 0 || fd == listen_fd_ || getsockname(fd, reinterpret_cast<sockaddr*>(&local), &llen) != 0 ||
-        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) {
-      continue;
-    }
-    const int port = local.ss_family == AF_INET6
-                         ? ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port)
-                         : ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-    if ((local.ss_family == AF_INET || local.ss_family == AF_INET6) && port == port_) {
-      ::shutdown(fd, SHUT_RD);
-    }
+  auto& impl = *impl_;
+  {
+    std::lock_guard lock(impl.mu);
+    if (impl.stopping) return;
+    impl.stopping = true;
   }
+  net::post(impl.ioc, [&impl] {
+    beast::error_code ec;
+    impl.acceptor.close(ec);
+  });
+  std::unique_lock lock(impl.mu);
+  // Every POST that was taken gets its reply written before connections are touched. A
+  // reply that can never be written (a peer gone) ends its connection, so the wait is short;
+  // it is capped all the same.
+  impl.changed.wait_for(lock, std::chrono::seconds(10), [&] { return impl.in_flight == 0; });
+  Log("http")->info("stop_replied unanswered={} connections={}", impl.in_flight,
+                    impl.sessions.size());
+  // Held outside the lock: dropping the last reference destroys a session, which locks mu.
+  std::vector<std::shared_ptr<Session>> open;
+  for (Session* s : impl.sessions) {
+    if (auto self = s->weak_from_this().lock()) open.push_back(std::move(self));
+  }
+  lock.unlock();
+  for (auto& self : open) net::post(self->executor(), [self] { self->CloseIfIdle(); });
+  open.clear();
+  lock.lock();
+  // Connections in the middle of a request finish it (bounded by the read timeouts); the
+  // I/O threads are stopped after a short grace period in any case.
+  impl.changed.wait_for(lock, std::chrono::seconds(2), [&] { return impl.sessions.empty(); });
+  Log("http")->info("stop_closed connections_left={}", impl.sessions.size());
+  lock.unlock();
+  impl.ioc.stop();
 }
 
 }  // namespace vigil

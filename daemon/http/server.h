@@ -1,10 +1,14 @@
-// The HTTP front of vigild (cpp-httplib): ingest endpoints, the JSON API under /api/v1/,
-// /healthz and /metrics. Handler threads parse, validate and authenticate, then hand a
-// command to the engine and wait for its commit; reads go to the ReadStore.
+// The HTTP front of vigild: ingest endpoints, the JSON API under /api/v1/, /healthz and
+// /metrics, served event-driven (Boost.Beast on Asio, a few I/O threads).
+//
+// Ingest handlers run on an I/O thread: they parse, validate and authenticate, hand a command
+// to the engine and return; the engine's callback after the commit sends the reply. So an
+// open connection costs no thread, and one commit wakes the I/O thread once for all its
+// replies instead of waking one blocked thread per request. Every other handler (reads from
+// the ReadStore, admin actions that wait for the engine) runs on a small blocking pool.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <future>
 #include <functional>
 #include <mutex>
@@ -22,18 +26,23 @@
 #include "daemon/http/answers.h"
 #include "daemon/store/store.h"
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "daemon/http/message.h"
 
 namespace vigil {
 
+// A GET (and HEAD) handler; runs on the blocking pool.
+using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
 // A POST handler that receives its body already read, capped at kMaxBodyBytes whatever the
-// transfer encoding (Debian's cpp-httplib checks the cap only against Content-Length).
+// transfer encoding; runs on the blocking pool.
 using BodyHandler =
-    std::function<void(const httplib::Request&, httplib::Response&, const std::string& body)>;
+    std::function<void(const HttpRequest&, HttpResponse&, const std::string& body)>;
+// Sends the reply to a request; call it exactly once, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+// A POST handler that must not block: it runs on an I/O thread and answers through `respond`,
+// typically from the engine's commit callback. Without an answer within 30 s the client gets
+// 503 timeout.
+using AsyncBodyHandler =
+    std::function<void(const HttpRequest&, std::string body, Respond respond)>;
 
 // Everything the handlers use; all must outlive the server. All are thread-safe.
 struct HttpDeps {
@@ -59,35 +68,30 @@ class HttpServer {
   // Binds host:port (port 0 picks a free one) with the configured backlog.
   // Returns the bound port; fails with a readable Error when the address is taken.
   Result<int> Bind(const std::string& host, int port);
-  // Serves until Stop(); blocks the calling thread.
+  // Serves until Stop(); blocks the calling thread (which becomes one of the I/O threads).
   void Serve();
-  // Stops accepting, lets in-flight requests finish. Thread-safe.
+  // Graceful stop: refuses new POSTs with 503, waits (at most 10 s) until every POST already
+  // taken has its reply written, closes idle keep-alive connections, and makes Serve()
+  // return. Thread-safe.
   void Stop();
+
+  struct Impl;  // Asio and Beast live in server.cc only
 
  private:
   void Routes();
-  // Registers `h` for POST `pattern`, reading the body through a capped content reader.
+  void Get(const std::string& pattern, Handler h);
   void Post(const std::string& pattern, BodyHandler h);
-  // Wakes idle keep-alive connections so they close now instead of at their timeout.
-  void ShutdownIdleConnections();
+  void PostAsync(const std::string& pattern, AsyncBodyHandler h);
   void IngestRoutes();
   void AlertRoutes();
   void AdminRoutes();
-  void OnCallRoutes();
+  void OnCallRoutes();  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
+  void LinkRoutes();    // link_routes.cc: GET shows a confirm page, POST acts
   void AnswerRoutes();  // answer_routes.cc: SMS reply codes, Telegram button callbacks
-  void LinkRoutes();  // link_routes.cc: GET shows a confirm page, POST acts  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
 
   HttpDeps deps_;
   Config::Http options_;
-  std::unique_ptr<httplib::Server> server_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  // Graceful stop: once stopping_, POSTs are refused before they reach the engine, and Stop
-  // waits for in_flight_ handlers before waking idle connections.
-  std::mutex mu_;
-  std::condition_variable idle_;
-  int in_flight_ = 0;
-  bool stopping_ = false;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Waits for the engine's reply to a command for at most 30 s. A stalled engine costs the
@@ -103,9 +107,9 @@ Result<T> AwaitEngine(std::future<Result<T>> future) {
 }
 
 // Writes {"error":{"code","message","field"}} with the error's status.
-void WriteError(httplib::Response& res, const Error& e);
+void WriteError(HttpResponse& res, const Error& e);
 // Writes a JSON body with `status`.
-void WriteJson(httplib::Response& res, int status, const std::string& body);
+void WriteJson(HttpResponse& res, int status, std::string body);
 
 
 }  // namespace vigil
