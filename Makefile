@@ -34,7 +34,7 @@ bench:
 fuzz:
 	@scripts/setup-deps.sh fuzz
 	@AFL_USE_ASAN=1 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=afl-g++ -DVIGIL_FUZZ=ON -DBUILD_TESTING=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@AFL_USE_ASAN=1 cmake --build build-fuzz -j $(JOBS) --target fuzz_events_v2 fuzz_alertmanager
+	@AFL_USE_ASAN=1 cmake --build build-fuzz -j $(JOBS) --target fuzz_events_v2 fuzz_alertmanager fuzz_playbook
 	@tests/fuzz/run.sh build-fuzz
 
 clean:

@@ -41,7 +41,7 @@ SLOW_SECS="${BENCH_SLOW_SECONDS:-30}"
 HALF_SECS="${BENCH_HALF_SECONDS:-10}"
 FILL="${BENCH_FILL:-100000}"
 DEADLINE="${BENCH_DEADLINE:-290}"
-HTTP_THREADS=128  # vigild's default http.threads, written into the bench config explicitly
+HTTP_THREADS=8  # vigild's default http.threads (API pool), written into the bench config explicitly
 
 for bin in "$VIGILD" "$LATENCY"; do
   [[ -x "$bin" ]] || { echo "run.sh: missing $bin (build the bench targets first)" >&2; exit 2; }

@@ -149,28 +149,9 @@ std::optional<std::pair<std::string, int>> ParseListenAddress(const std::string&
   return std::pair<std::string, int>{m[1], std::stoi(m[2])};
 }
 
-namespace {
-// The 1-based line of the first byte that is not valid UTF-8, or 0 when all of it is.
-int FirstInvalidUtf8Line(const std::string& s) {
-  int line = 1;
-  for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
-                                   : (c >> 3) == 0x1e ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return line;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return line;
-    }
-    if (c == '\n') ++line;
-    i += len;
-  }
-  return 0;
-}
-}  // namespace
-
 ConfigResult ParseConfig(const std::string& text, const std::string& file) {
   std::vector<ConfigError> errors;
-  if (int line = FirstInvalidUtf8Line(text)) {
+  if (int line = config_internal::FirstInvalidUtf8Line(text)) {
     return std::unexpected(std::vector<ConfigError>{
         {file, line, "the file is not valid UTF-8 here (save it as UTF-8)"}});
   }

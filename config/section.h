@@ -1,5 +1,6 @@
-// Internal to the config component: reads one YAML mapping key by key, collecting every
-// problem as a ConfigError with its line, and reporting keys nobody asked for.
+// Reads one YAML mapping key by key, collecting every problem as a ConfigError with its line,
+// and reporting keys nobody asked for. Shared by the config loader and the playbook loader
+// (playbooks/src); not a public interface beyond them.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -13,6 +14,23 @@
 #include "daemon/common/time_util.h"
 
 namespace vigil::config_internal {
+
+// The 1-based line of the first byte that is not valid UTF-8, or 0 when all of it is.
+inline int FirstInvalidUtf8Line(const std::string& s) {
+  int line = 1;
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
+                                   : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return line;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return line;
+    }
+    if (c == '\n') ++line;
+    i += len;
+  }
+  return 0;
+}
 
 // Walks one YAML mapping, reading known keys and reporting unknown ones.
 class Section {

@@ -48,8 +48,19 @@ Metrics::Metrics()
                          .Add({}, Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01,
                                                               0.025, 0.05, 0.1, 0.5})) {}
 
-Counter& Metrics::EventsAccepted(const std::string& kind) { return accepted_.Add({{"kind", kind}}); }
-Counter& Metrics::EventsRejected(const std::string& code) { return rejected_.Add({{"code", code}}); }
+Counter& Metrics::Labelled(prometheus::Family<Counter>& family, const char* label,
+                           const std::string& value) {
+  std::string key = label;
+  key += '\n';
+  key += value;
+  std::lock_guard lock(mu_);
+  auto [it, added] = cache_.try_emplace(std::move(key), nullptr);
+  if (added) it->second = &family.Add({{label, value}});
+  return *it->second;
+}
+
+Counter& Metrics::EventsAccepted(const std::string& kind) { return Labelled(accepted_, "kind", kind); }
+Counter& Metrics::EventsRejected(const std::string& code) { return Labelled(rejected_, "code", code); }
 
 std::string Metrics::Render() const { return TextSerializer().Serialize(registry_->Collect()); }
 

@@ -9,6 +9,8 @@
 #include <prometheus/registry.h>
 
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 
 namespace vigil {
@@ -25,9 +27,16 @@ class Metrics {
   prometheus::Counter& EventsRejected(const std::string& code);
 
  private:
+  // The labelled counter for `value`, looked up by string instead of building a label map
+  // for prometheus-cpp on every event.
+  prometheus::Counter& Labelled(prometheus::Family<prometheus::Counter>& family,
+                                const char* label, const std::string& value);
+
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& accepted_;
   prometheus::Family<prometheus::Counter>& rejected_;
+  std::mutex mu_;  // guards cache_
+  std::unordered_map<std::string, prometheus::Counter*> cache_;  // "<family>\n<value>"
 
  public:
   prometheus::Counter& alerts_created;

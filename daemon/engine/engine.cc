@@ -202,13 +202,15 @@ void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
   try {
     store_.Begin();
     for (auto& cmd : commands) std::visit([&](auto& c) { Apply(c, batch); }, cmd);
+    std::vector<std::int64_t> delivered;
     for (const auto& [id, error] : batch.receipts) {
       if (error.empty()) {
-        store_.MarkDelivered(id, batch.now);
+        delivered.push_back(id);
       } else {
         store_.RecordDeliveryError(id, error);
       }
     }
+    store_.MarkDelivered(delivered, batch.now);
     store_.Commit();
   } catch (const std::exception& e) {  // a store error, or anything unexpected: all or nothing
     store_.Rollback();

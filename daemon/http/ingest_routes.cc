@@ -3,6 +3,7 @@
 // engine; the engine's commit callback sends the 202.
 #include <chrono>
 
+#include "daemon/common/json_text.h"
 #include "daemon/common/log.h"
 #include "daemon/http/server.h"
 #include "daemon/ingest/ingest.h"
@@ -29,11 +30,6 @@ HttpResponse Rejected(const Error& e, Metrics& metrics) {
   HttpResponse res;
   WriteError(res, e);
   return res;
-}
-
-// Appends `s` as a JSON string.
-void AppendJsonString(std::string& out, const std::string& s) {
-  out += nlohmann::json(s).dump();
 }
 
 }  // namespace

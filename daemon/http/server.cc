@@ -306,12 +306,16 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string_view::npos) ParseQuery(target.substr(q + 1));
     const bool post = msg.method() == bhttp::verb::post;
     if (post) {
-      std::lock_guard lock(impl_.mu);
-      if (impl_.stopping) {
+      bool refused = false;
+      {
+        std::lock_guard lock(impl_.mu);
+        refused = impl_.stopping;
+        if (!refused) ++impl_.in_flight;
+      }
+      if (refused) {
         keep_alive_ = false;
         return Write(ErrorResponse({"shutting_down", "vigild is stopping; retry shortly", "", 503}));
       }
-      ++impl_.in_flight;
       counted_ = true;  // until its reply is written
     }
     const HttpRoute* route = impl_.Match(req_);

@@ -160,7 +160,8 @@ class WriteStore {
   void LoadOpenAlerts(OpenAlertIndex& index);
 
   std::int64_t InsertOutbox(const OutboxRow& row);
-  void MarkDelivered(std::int64_t outbox_id, TimeMs now);
+  // Confirms the deliveries `outbox_ids` (one statement for a whole batch of receipts).
+  void MarkDelivered(const std::vector<std::int64_t>& outbox_ids, TimeMs now);
   void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
   std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
@@ -229,7 +230,7 @@ class WriteStore {
   sqlite::Db db_;
   std::unique_ptr<Checkpointer> checkpointer_;
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
-      resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivery_error_,
+      resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivered_members_, delivery_error_,
       due_, reschedule_, next_due_, cancel_, put_escalation_, get_escalation_,
       due_escalations_;
 };

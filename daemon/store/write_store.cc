@@ -281,7 +281,11 @@ void WriteStore::PrepareStatements() {
       "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at,person,"
       "sent_at) VALUES(?,?,?,?,?,?,?,?,?)");
   delivered_ = db_.Prepare(
-      "UPDATE outbox SET delivered_at=?, due_at=NULL WHERE id=? AND delivered_at IS NULL");
+      "UPDATE outbox SET delivered_at=?1, due_at=NULL "
+      "WHERE id IN (SELECT value FROM json_each(?2)) AND delivered_at IS NULL");
+  delivered_members_ = db_.Prepare(
+      "UPDATE outbox SET delivered_at=?1 WHERE bundled_into IN (SELECT value FROM json_each(?2)) "
+      "AND delivered_at IS NULL");
   delivery_error_ = db_.Prepare("UPDATE outbox SET last_error=? WHERE id=?");
   due_ = db_.Prepare(
       "SELECT " + std::string(kOutboxColumns) + " FROM outbox WHERE delivered_at IS NULL AND "
@@ -396,12 +400,17 @@ std::int64_t WriteStore::InsertOutbox(const OutboxRow& r) {
   return db_.LastInsertId();
 }
 
-void WriteStore::MarkDelivered(std::int64_t outbox_id, TimeMs now) {
-  delivered_.Bind(1, now).Bind(2, outbox_id).Run();
-  if (db_.Changes() == 0) return;
-  auto members = db_.Prepare(
-      "UPDATE outbox SET delivered_at=? WHERE bundled_into=? AND delivered_at IS NULL");
-  members.Bind(1, now).Bind(2, outbox_id).Run();
+void WriteStore::MarkDelivered(const std::vector<std::int64_t>& outbox_ids, TimeMs now) {
+  if (outbox_ids.empty()) return;
+  std::string ids = "[";
+  for (std::int64_t id : outbox_ids) {
+    if (ids.size() > 1) ids += ',';
+    ids += std::to_string(id);
+  }
+  ids += ']';
+  delivered_.Bind(1, now).Bind(2, ids).Run();
+  // Pages a rate limit held and sent inside a bundle are confirmed with it.
+  delivered_members_.Bind(1, now).Bind(2, ids).Run();
 }
 
 void WriteStore::RecordDeliveryError(std::int64_t outbox_id, std::string_view error) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "daemon/vigilctl/commands.h"
+#include "daemon/vigilctl/playbook.h"
 
 int main(int argc, char** argv) {
   using namespace vigil;
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"events_v2", "alertmanager", "sms_inbound", "any"}));
 
   auto* status = app.add_subcommand("status", "vigild status / trạng thái");
+  auto playbook = AddPlaybookCommand(app);  // playbook check|show (offline)
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,5 +121,6 @@ int main(int argc, char** argv) {
   if (*checkin) return CheckIn(o, person, "cli");
   if (*checkins) return ListCheckins(o, board);
   if (*people) return ListPeople(o);
+  if (playbook->chosen()) return playbook->Run(o);
   return 2;
 }

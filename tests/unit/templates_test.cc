@@ -5,7 +5,9 @@
 
 #include <sstream>
 
+#include "daemon/common/json_text.h"
 #include "daemon/common/time_util.h"
+#include "notifiers/console/console_channel.h"
 #include "notifiers/email/email_channel.h"
 #include "notifiers/templates.h"
 
@@ -416,4 +418,40 @@ TEST_CASE("a bundle of held pages reads as one message listing every alert", "[t
   CHECK(vi.html.find("https://vigil.sgd.example.vn/a/12/ack?t=abc") != std::string::npos);
   const auto en = RenderMessage(bundle, Lang::kEn, kNow);
   CHECK(en.sms.rfind("3 new alerts: #13", 0) == 0);
+}
+
+TEST_CASE("AppendJsonString writes strings the JSON parser reads back unchanged") {
+  const std::vector<std::string> samples = {
+      "",
+      "Cảnh báo: máy chủ cổng thông tin Sở GD&ĐT ngừng phản hồi",
+      "quote \" backslash \\ slash / tab \t newline \n cr \r",
+      std::string("nul \0 bell \a esc \x1b del \x7f", 26),
+      "emoji 🚨 and 中文"};
+  for (const auto& s : samples) {
+    std::string out;
+    AppendJsonString(out, s);
+    CAPTURE(out);
+    CHECK(nlohmann::json::parse(out).get<std::string>() == s);
+    CHECK(out.find('\n') == std::string::npos);
+  }
+  std::string out = "x";
+  AppendJsonString(out, "a\x01");
+  CHECK(out == R"(x"a\u0001")");
+}
+
+TEST_CASE("the console splices the idempotency key into the page without re-serialising") {
+  auto with = WithIdempotencyKey(R"({"type":"page","alert":{"id":7,"summary":"Sập }"}})",
+                                 "vigil-n42");
+  REQUIRE(with);
+  CHECK(*with == R"({"type":"page","alert":{"id":7,"summary":"Sập }"},"idempotency_key":"vigil-n42"})");
+  CHECK(nlohmann::json::parse(*with)["alert"]["summary"] == "Sập }");
+
+  auto empty = WithIdempotencyKey(" {  } ", "k1");
+  REQUIRE(empty);
+  CHECK(nlohmann::json::parse(*empty) == nlohmann::json{{"idempotency_key", "k1"}});
+
+  auto bad = WithIdempotencyKey("[1,2]", "k2");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "bad_payload");
+  CHECK_FALSE(WithIdempotencyKey("not json", "k3"));
 }
