@@ -246,6 +246,8 @@ class Engine {
   // When the contact's rate limit frees, if it is reached at `now`; nullopt if there is room.
   std::optional<TimeMs> RateLimitedUntil(const std::string& channel, const std::string& recipient,
                                          TimeMs now);
+  // How many more messages the contact's rate limit allows at `now` (SIZE_MAX: no limit).
+  size_t RateRoom(const std::string& channel, const std::string& recipient, TimeMs now);
   void SendWaiting(OutboxRow& first, Batch& b, std::set<std::int64_t>& done);
   std::string WithReplyCode(const OutboxRow& row, Batch& b);
   // A fresh 4-digit code for `recipient` (a phone) answering for `targets`; "" if none.

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include "daemon/common/log.h"
@@ -138,15 +139,28 @@ void Engine::CycleOutbox(Batch& b) {
   }
 }
 
-// Sends `first` — alone, or with every other row waiting for its contact as one bundle.
+size_t Engine::RateRoom(const std::string& channel, const std::string& recipient, TimeMs now) {
+  auto it = options_.rate_limits.find(channel);
+  if (it == options_.rate_limits.end() || it->second.messages <= 0) return SIZE_MAX;
+  const size_t sent = store_.SentTimes(channel, recipient, now - it->second.per).size();
+  const auto limit = static_cast<size_t>(it->second.messages);
+  return sent >= limit ? 0 : limit - sent;
+}
+
+// Sends every row waiting for `first`'s contact: each on its own while the rate limit has
+// room for all of them, otherwise all together as one bundle.
 void Engine::SendWaiting(OutboxRow& first, Batch& b, std::set<std::int64_t>& done) {
   auto waiting = store_.WaitingFor(first.channel, first.recipient, b.now);
-  if (waiting.size() <= 1) {
-    first.attempts = 1;
-    first.sent_at = b.now;
-    first.due_at = b.now + Backoff(1);
-    store_.MarkSent(first.id, b.now, *first.due_at);
-    b.jobs.push_back(std::move(first));
+  if (waiting.empty()) waiting.push_back(first);
+  if (waiting.size() <= RateRoom(first.channel, first.recipient, b.now)) {
+    for (auto& w : waiting) {
+      w.attempts = 1;
+      w.sent_at = b.now;
+      w.due_at = b.now + Backoff(1);
+      store_.MarkSent(w.id, b.now, *w.due_at);
+      done.insert(w.id);
+      b.jobs.push_back(std::move(w));
+    }
     return;
   }
   json pages = json::array(), keys = json::array(), targets = json::array();

@@ -309,3 +309,25 @@ TEST_CASE("phone numbers compare by digits, a national 0 read as Vietnam's +84",
   CHECK(NormalizePhone("0084901234567") == "84901234567");
   CHECK(NormalizePhone("tel:") == "");
 }
+
+TEST_CASE("pages due together are bundled only when the rate limit has no room for them all",
+          "[delivery]") {
+  EngineWorld w({"sms", "telegram"}, 5, Limits);  // telegram: no limit
+  w.Configure(R"(
+people:
+  - id: ha
+    name: Hoàng Thị Hà
+    contacts: {telegram: "555001"}
+    notify: [{via: telegram, after: 2m}]
+policies:
+  - id: p
+    levels: [{timeout: 1h, targets: [{person: ha}]}]
+routes:
+  - {id: all, default: true, policy: p}
+)");
+  w.Send(EventAction::kTrigger, "due-1");
+  w.Send(EventAction::kTrigger, "due-2");
+  w.Advance(2 * kMinute);  // both delayed pages fall due in the same cycle
+  CHECK(w.NextJobOn("telegram").payload["type"] == "page");
+  CHECK(w.NextJobOn("telegram").payload["type"] == "page");
+}
