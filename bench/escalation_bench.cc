@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
   zmq::socket_t events(ctx, zmq::socket_type::pull);  // stands in for the console publisher
   events.bind(kPublishEndpoint);
   zmq::socket_t jobs(ctx, zmq::socket_type::pull);  // and for the console worker (discards)
-  Engine engine(**store, clock, ctx, registry, holder, metrics, {8192, 3'600'000, 3'600'000});
+  EngineOptions options;
+  options.delivery_retry = options.delivery_retry_max = 3'600'000;
+  Engine engine(**store, clock, ctx, registry, holder, metrics, options);
   if (!engine.Start()) return 1;
   jobs.connect(JobsEndpoint("console"));
   auto cfg = ParseConfig(kSetup, "bench.yaml");

@@ -13,7 +13,38 @@ bool HasScheme(const std::string& url, std::initializer_list<const char*> scheme
   return false;
 }
 
+bool LoopbackTcp(const std::string& ep) {
+  return ep.rfind("tcp://127.0.0.1:", 0) == 0 || ep.rfind("tcp://[::1]:", 0) == 0;
+}
+
+// process, endpoint and rate_limit, the keys every channel beyond the console has.
+// `port` is the default jobs port for a separate process; `rate` the default limit.
+void ReadCommon(Section& s, Config::Channels::Common& c, int port, int rate) {
+  c.endpoint = "tcp://127.0.0.1:" + std::to_string(port);
+  c.rate_messages = rate;
+  std::string process = "embedded";
+  s.Str("process", process);
+  if (process != "embedded" && process != "separate") {
+    s.Error(s.node(), s.Path("process") + " must be embedded or separate");
+  }
+  c.separate = process == "separate";
+  s.Str("endpoint", c.endpoint);
+  if (!LoopbackTcp(c.endpoint)) {
+    s.Error(s.node(), s.Path("endpoint") +
+                          " must be tcp://127.0.0.1:PORT or tcp://[::1]:PORT (jobs stay on this "
+                          "machine)");
+  }
+  Section rl(s.Take("rate_limit"), s.Path("rate_limit"), s.file(), s.errors());
+  if (rl.IsMap()) {
+    rl.Int("messages", c.rate_messages, 0, 10'000);
+    rl.Duration("per", c.rate_per);
+    if (c.rate_per < 1000) rl.Error(rl.node(), rl.Path("per") + " must be at least 1s");
+    rl.RejectUnknown();
+  }
+}
+
 void ReadEmail(Section& s, Config::Channels::Email& e) {
+  ReadCommon(s, e, 7483, 5);
   s.Str("url", e.url);
   s.Bool("starttls", e.starttls);
   s.Str("username", e.username);
@@ -33,6 +64,16 @@ void ReadEmail(Section& s, Config::Channels::Email& e) {
 }
 
 void ReadSms(Section& s, Config::Channels::Sms& m) {
+  ReadCommon(s, m, 7484, 1);
+  s.Bool("reply_codes", m.reply_codes);
+  Section in(s.Take("inbound"), s.Path("inbound"), s.file(), s.errors());
+  if (in.IsMap()) {
+    in.Str("from_field", m.inbound_from);
+    in.Str("text_field", m.inbound_text);
+    if (m.inbound_from.empty()) in.Error(in.node(), in.Path("from_field") + " must not be empty");
+    if (m.inbound_text.empty()) in.Error(in.node(), in.Path("text_field") + " must not be empty");
+    in.RejectUnknown();
+  }
   s.Str("url", m.url);
   s.Str("method", m.method);
   std::map<std::string, std::string> headers;
@@ -62,6 +103,8 @@ void ReadChannels(Section& root, Config& cfg) {
   Section tg(ch.Take("telegram"), "channels.telegram", root.file(), root.errors());
   if (tg.IsMap()) {
     auto& t = c.telegram.emplace();
+    ReadCommon(tg, t, 7485, 10);
+    tg.Str("webhook_secret_file", t.webhook_secret_file);
     tg.Str("api_base", t.api_base);
     tg.Str("bot_token_file", t.bot_token_file);
     tg.Duration("timeout", t.timeout);
@@ -71,6 +114,7 @@ void ReadChannels(Section& root, Config& cfg) {
   Section wh(ch.Take("webhook"), "channels.webhook", root.file(), root.errors());
   if (wh.IsMap()) {
     auto& w = c.webhook.emplace();
+    ReadCommon(wh, w, 7486, 0);
     wh.Str("secret_file", w.secret_file);
     wh.Str("preset", w.preset);
     wh.Duration("timeout", w.timeout);

@@ -50,8 +50,10 @@ void ReadIntegrations(Section& root, Config& cfg, const std::string& file,
     if (!names.insert(ic.name).second) {
       errors.push_back({file, ic.line, p + ".name \"" + ic.name + "\" is used twice"});
     }
-    if (ic.kind != "events_v2" && ic.kind != "alertmanager" && ic.kind != "any") {
-      errors.push_back({file, ic.line, p + ".kind must be events_v2, alertmanager or any"});
+    if (ic.kind != "events_v2" && ic.kind != "alertmanager" && ic.kind != "sms_inbound" &&
+        ic.kind != "any") {
+      errors.push_back(
+          {file, ic.line, p + ".kind must be events_v2, alertmanager, sms_inbound or any"});
     }
     if (!std::regex_match(ic.key_sha256, kHex)) {
       errors.push_back({file, ic.line,
@@ -82,6 +84,7 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
   Section bus(root.Take("bus"), "bus", file, errors);
   if (bus.IsMap()) {
     bus.Str("console", cfg.bus.console);
+    bus.Str("receipts", cfg.bus.receipts);
     bus.RejectUnknown();
   }
   Section engine(root.Take("engine"), "engine", file, errors);
@@ -124,6 +127,11 @@ void Validate(const YAML::Node& root, Config& cfg, const std::string& file,
   if (cfg.bus.console.rfind("tcp://", 0) != 0 && cfg.bus.console.rfind("ipc://", 0) != 0) {
     errors.push_back({file, line_of("bus", "console"),
                       "bus.console must be a tcp:// or ipc:// ZeroMQ endpoint"});
+  }
+  if (cfg.bus.receipts.rfind("tcp://127.0.0.1:", 0) != 0 &&
+      cfg.bus.receipts.rfind("tcp://[::1]:", 0) != 0) {
+    errors.push_back({file, line_of("bus", "receipts"),
+                      "bus.receipts must be tcp://127.0.0.1:PORT or tcp://[::1]:PORT"});
   }
   if (cfg.engine.delivery_retry <= 0 ||
       cfg.engine.delivery_retry_max < cfg.engine.delivery_retry) {

@@ -51,6 +51,9 @@ struct Config {
 
   struct Bus {
     std::string console = "tcp://127.0.0.1:7481";  // PUB: pages and alert events
+    // PULL bound by the engine for receipts from separate vigil-notifier processes; bound
+    // only when a channel has process: separate. Loopback only.
+    std::string receipts = "tcp://127.0.0.1:7482";
   } bus;
 
   struct Engine {
@@ -64,27 +67,45 @@ struct Config {
   // How people are paged beyond the console. A channel absent here has no worker: its
   // deliveries wait in the outbox. Secrets live in files named here, never in this file.
   struct Channels {
-    struct Email {
+    // What every channel beyond the console has: where it runs and how often it may send.
+    struct Common {
+      bool separate = false;  // process: separate — a vigil-notifier process, not a thread
+      std::string endpoint;   // jobs PUSH bound by the engine for that process (loopback)
+      // At most rate_messages messages per contact (channel + address) in any rate_per;
+      // more in the window are held and bundled into one message. 0: no limit.
+      int rate_messages = 0;
+      TimeMs rate_per = 60'000;
+    };
+    struct Email : Common {
       std::string url;  // smtp://host:587 (STARTTLS) or smtps://host:465
       bool starttls = true;
       std::string username, password_file;
       std::string from, from_name = "Vigil";
       TimeMs timeout = 10'000;
     };
-    struct Sms {
+    struct Sms : Common {
       std::string url, method = "POST";
       std::vector<std::pair<std::string, std::string>> headers;  // values may hold {{...}}
       std::string body;  // placeholders {{to}} {{text}} {{text_json}} {{text_url}} {{id}}
       bool fold_diacritics = true;
       int max_chars = 160;
       TimeMs timeout = 10'000;
+      // Inbound SMS (reply codes): where the sender and the text are in the gateway's
+      // JSON or form body (dotted paths for nested JSON).
+      std::string inbound_from = "from", inbound_text = "text";
+      // Pages by SMS carry a reply code ("1234a" acknowledges); needs the gateway to forward
+      // replies to POST /api/v1/integrations/sms-inbound.
+      bool reply_codes = false;
     };
-    struct Telegram {
+    struct Telegram : Common {
       std::string api_base = "https://api.telegram.org";
       std::string bot_token_file;
       TimeMs timeout = 10'000;
+      // The secret in the callback URL /api/v1/integrations/telegram/{secret} (setWebhook);
+      // empty: button callbacks are refused (404).
+      std::string webhook_secret_file;
     };
-    struct Webhook {
+    struct Webhook : Common {
       std::string secret_file;
       std::string preset;  // "", "slack" or "mattermost"
       TimeMs timeout = 10'000;

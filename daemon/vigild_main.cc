@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -28,10 +29,7 @@
 #include "daemon/http/server.h"
 #include "daemon/store/store.h"
 #include "notifiers/console/console_channel.h"
-#include "notifiers/email/email_channel.h"
-#include "notifiers/sms/sms_channel.h"
-#include "notifiers/telegram/telegram_channel.h"
-#include "notifiers/webhook/webhook_channel.h"
+#include "notifiers/module/channels_module.h"
 
 namespace vigil {
 namespace {
@@ -120,6 +118,25 @@ Result<void> ApplyConfig(Engine& engine, const Config& cfg) {
       .get();
 }
 
+// Where each channel runs and its rate limit, as text, to tell whether a reload changed them.
+std::string ChannelRoutingOf(const Config& cfg) {
+  std::string out;
+  auto add = [&](const char* name, const auto& c) {
+    if (!c) return;
+    out += fmt::format("{} {} {} {} {};", name, c->separate, c->endpoint, c->rate_messages,
+                       c->rate_per);
+  };
+  add("email", cfg.channels.email);
+  add("sms", cfg.channels.sms);
+  add("telegram", cfg.channels.telegram);
+  add("webhook", cfg.channels.webhook);
+  if (cfg.channels.sms) {
+    out += fmt::format("codes {} {} {};", cfg.channels.sms->reply_codes,
+                       cfg.channels.sms->inbound_from, cfg.channels.sms->inbound_text);
+  }
+  return out;
+}
+
 // Re-reads the config file on SIGHUP. Only hot-reloadable keys take effect.
 void Reload(const Flags& flags, Config& running, Engine& engine) {
   auto log = Log("vigild");
@@ -150,7 +167,8 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
       n.channels.email.has_value() != running.channels.email.has_value() ||
       n.channels.sms.has_value() != running.channels.sms.has_value() ||
       n.channels.telegram.has_value() != running.channels.telegram.has_value() ||
-      n.channels.webhook.has_value() != running.channels.webhook.has_value();
+      n.channels.webhook.has_value() != running.channels.webhook.has_value() ||
+      ChannelRoutingOf(n) != ChannelRoutingOf(running) || n.bus.receipts != running.bus.receipts;
   if (restart_needed) {
     log->warn(
         "reload_partial reason=\"only log_level, integrations and the on-call setup change on "
@@ -190,58 +208,52 @@ Result<std::string> ReadSecretFile(const std::string& path, const std::string& k
   return line;
 }
 
-// The configured channels beyond the console, each ready for its own worker.
-Result<std::vector<std::unique_ptr<Channel>>> BuildChannels(const Config& cfg, const Clock& clock) {
-  std::vector<std::unique_ptr<Channel>> out;
-  const Lang lang = ParseLang(cfg.language);
+// What the answer routes need: the inbound-SMS body layout and the Telegram webhook secret.
+Result<AnswerOptions> Answers(const Config& cfg) {
+  AnswerOptions a;
+  if (const auto& sms = cfg.channels.sms) {
+    a.sms_inbound = true;
+    a.sms_from_field = sms->inbound_from;
+    a.sms_text_field = sms->inbound_text;
+  }
+  if (const auto& tg = cfg.channels.telegram; tg && !tg->webhook_secret_file.empty()) {
+    auto secret = ReadSecretFile(tg->webhook_secret_file, "channels.telegram.webhook_secret_file");
+    if (!secret) return std::unexpected(secret.error());
+    a.telegram_secret = *secret;
+  }
+  return a;
+}
+
+// Where each configured channel runs, and how often it may page one contact.
+void ChannelRouting(const Config& cfg, EngineOptions& o) {
+  auto add = [&](const char* name, const Config::Channels::Common& c) {
+    o.channels.push_back(name);
+    o.rate_limits[name] = {c.rate_messages, c.rate_per};
+    if (c.separate) o.remote_jobs[name] = c.endpoint;
+  };
   const auto& c = cfg.channels;
-  if (c.email) {
-    EmailOptions o{c.email->url, c.email->starttls, c.email->username, "", c.email->from,
-                   c.email->from_name, static_cast<long>(c.email->timeout), lang};
-    if (!c.email->password_file.empty()) {
-      auto pw = ReadSecretFile(c.email->password_file, "channels.email.password_file");
-      if (!pw) return std::unexpected(pw.error());
-      o.password = *pw;
-    }
-    out.push_back(std::make_unique<EmailChannel>(std::move(o), clock));
-  }
-  if (c.sms) {
-    SmsOptions o{c.sms->url, c.sms->method, c.sms->headers, c.sms->body,
-                 c.sms->fold_diacritics, static_cast<size_t>(c.sms->max_chars),
-                 static_cast<long>(c.sms->timeout), lang};
-    if (auto ok = CheckSmsOptions(o); !ok) return std::unexpected(ok.error());
-    out.push_back(std::make_unique<SmsChannel>(std::move(o), clock));
-  }
-  if (c.telegram) {
-    auto token = ReadSecretFile(c.telegram->bot_token_file, "channels.telegram.bot_token_file");
-    if (!token) return std::unexpected(token.error());
-    TelegramOptions o{c.telegram->api_base, *token, static_cast<long>(c.telegram->timeout), lang};
-    if (auto ok = CheckTelegramOptions(o); !ok) return std::unexpected(ok.error());
-    out.push_back(std::make_unique<TelegramChannel>(std::move(o), clock));
-  }
-  if (c.webhook) {
-    WebhookOptions o{"", c.webhook->preset, static_cast<long>(c.webhook->timeout), lang};
-    if (!c.webhook->secret_file.empty()) {
-      auto secret = ReadSecretFile(c.webhook->secret_file, "channels.webhook.secret_file");
-      if (!secret) return std::unexpected(secret.error());
-      o.secret = *secret;
-    }
-    if (auto ok = CheckWebhookOptions(o); !ok) return std::unexpected(ok.error());
-    out.push_back(std::make_unique<WebhookChannel>(std::move(o), clock));
-  }
-  return out;
+  if (c.email) add("email", *c.email);
+  if (c.sms) add("sms", *c.sms);
+  if (c.telegram) add("telegram", *c.telegram);
+  if (c.webhook) add("webhook", *c.webhook);
+  if (!o.remote_jobs.empty()) o.remote_receipts = cfg.bus.receipts;
+  o.sms_reply_codes = c.sms && c.sms->reply_codes;
 }
 
 // The running daemon: every component, started in dependency order, stopped in reverse.
 class Daemon {
  public:
-  Daemon(const Flags& flags, Config cfg) : flags_(flags), cfg_(std::move(cfg)) {}
+  Daemon(const Flags& flags, Config cfg, std::string exe_dir)
+      : flags_(flags), cfg_(std::move(cfg)), exe_dir_(std::move(exe_dir)) {}
 
   // Opens the store and starts every component. On failure logs why and returns false.
   bool Start(const std::string& ctl);
   // Waits for signals: SIGHUP reloads, SIGTERM/SIGINT returns.
   void WaitForStop();
   void Stop();
+  // After Stop: a worker stuck in a delivery was left running; the caller must _Exit (the
+  // ZeroMQ context cannot be closed under it).
+  bool hung_workers() const { return hung_workers_; }
 
  private:
   bool Fail(const Error& e) {
@@ -257,6 +269,7 @@ class Daemon {
 
   const Flags& flags_;
   Config cfg_;
+  std::string exe_dir_;  // where the channels module is looked for first
   SystemClock clock_;
   Metrics metrics_;
   IntegrationRegistry registry_;
@@ -274,6 +287,7 @@ class Daemon {
   std::unique_ptr<HttpServer> http_;
   std::thread server_;
   int lock_fd_ = -1;  // held (flock) for the life of the process
+  bool hung_workers_ = false;
 };
 
 // One vigild per data directory: two would each keep their own dedup index and open
@@ -319,22 +333,30 @@ bool Daemon::StartEngine() {
   if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
   console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
   console_->Start();
-  auto channels = BuildChannels(cfg_, clock_);
+  // Only channels that run embedded need the module (and libcurl) in this process.
+  auto channels = LoadChannelsModule(cfg_, clock_, EmbeddedModuleChannels(cfg_), exe_dir_);
   if (!channels) return Fail(channels.error());
-  std::vector<std::string> names;
   for (auto& ch : *channels) {
-    names.push_back(ch->name());
     workers_.push_back(std::make_unique<NotifierWorker>(ctx_, std::move(ch)));
     workers_.back()->Start();
   }
-  engine_ = std::make_unique<Engine>(
-      *store_, clock_, ctx_, registry_, setup_, metrics_,
-      EngineOptions{cfg_.engine.batch_max, cfg_.engine.delivery_retry,
-                    cfg_.engine.delivery_retry_max, cfg_.channels.max_attempts, names,
-                    &*links_, PublicUrl(cfg_), cfg_.link_ttl});
+  EngineOptions options;
+  options.batch_max = cfg_.engine.batch_max;
+  options.delivery_retry = cfg_.engine.delivery_retry;
+  options.delivery_retry_max = cfg_.engine.delivery_retry_max;
+  options.max_attempts = cfg_.channels.max_attempts;
+  options.links = &*links_;
+  options.public_url = PublicUrl(cfg_);
+  options.link_ttl = cfg_.link_ttl;
+  ChannelRouting(cfg_, options);
+  engine_ = std::make_unique<Engine>(*store_, clock_, ctx_, registry_, setup_, metrics_,
+                                     std::move(options));
+  auto answers = Answers(cfg_);
+  if (!answers) return Fail(answers.error());
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
-               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language), &playbooks_},
+               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language), *answers,
+               &playbooks_},
       cfg_.http);
   return true;
 }
@@ -414,11 +436,22 @@ void Daemon::Stop() {
   }
   if (engine_) engine_->Stop();  // commits everything already submitted
   if (console_) console_->Stop();
-  for (auto& w : workers_) w->Stop();
+  for (auto& w : workers_) {
+    // A channel stuck in a delivery (a hung SMTP server) must not hold up the stop: the
+    // engine has committed everything; what it was sending is re-sent after the restart.
+    if (!w->Stop(std::chrono::seconds(2))) {
+      w.release();  // still running on its thread: leaked, and the process exits at once
+      hung_workers_ = true;
+    }
+  }
   if (publisher_) publisher_->Stop();
   std::error_code ec;
   if (engine_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
-  Log("vigild")->info("stopped");
+  if (hung_workers_) {
+    engine_.reset();
+    store_.reset();  // close the database cleanly before the process exits without unwinding
+  }
+  Log("vigild")->info("stopped{}", hung_workers_ ? " hung_workers=left_running" : "");
 }
 
 }  // namespace
@@ -461,9 +494,12 @@ int main(int argc, char** argv) {
   }
   const auto self = std::filesystem::path(argv[0]).parent_path();
   const std::string ctl = (self.empty() ? std::filesystem::path(".") : self) / "vigilctl";
-  Daemon daemon(flags, std::move(*cfg));
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  Daemon daemon(flags, std::move(*cfg), ec ? self.string() : exe.parent_path().string());
   const bool started = daemon.Start(ctl);
   if (started) daemon.WaitForStop();
   daemon.Stop();
+  if (daemon.hung_workers()) std::_Exit(started ? 0 : 1);  // see Daemon::hung_workers
   return started ? 0 : 1;
 }

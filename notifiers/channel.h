@@ -3,7 +3,9 @@
 // receipt back. One worker per channel, so a hung channel never blocks another or the engine.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,21 +32,35 @@ class Channel {
 };
 
 // Runs one Channel on its own thread. Start/Stop from one owning thread.
+// Inside vigild it connects to the engine's in-process endpoints; in a vigil-notifier process
+// to the engine's tcp://127.0.0.1 jobs and receipts endpoints (ZeroMQ reconnects by itself
+// while vigild restarts).
 class NotifierWorker {
  public:
-  NotifierWorker(zmq::context_t& ctx, std::unique_ptr<Channel> channel)
-      : ctx_(ctx), channel_(std::move(channel)) {}
+  // Empty endpoints: JobsEndpoint(channel name) and kReceiptsEndpoint (in-process).
+  NotifierWorker(zmq::context_t& ctx, std::unique_ptr<Channel> channel,
+                 std::string jobs_endpoint = {}, std::string receipts_endpoint = {})
+      : ctx_(ctx),
+        channel_(std::move(channel)),
+        jobs_endpoint_(std::move(jobs_endpoint)),
+        receipts_endpoint_(std::move(receipts_endpoint)) {}
   ~NotifierWorker() { Stop(); }
   void Start();
-  void Stop();
+  // Asks the worker to stop and waits for it at most `wait`. A worker stuck in a delivery
+  // (a hung SMTP server, until the channel's own timeout) is left running, detached, and
+  // false is returned: the owner must then never destroy this object nor close the ZeroMQ
+  // context (both are still in use); it should leak them and exit the process.
+  bool Stop(std::chrono::milliseconds wait = std::chrono::milliseconds::max());
 
  private:
   void Run();
   zmq::context_t& ctx_;
   std::unique_ptr<Channel> channel_;
+  std::string jobs_endpoint_, receipts_endpoint_;
   zmq::socket_t jobs_, receipts_;
   zmq::socket_t control_;  // bound by the worker itself, so Stop works whoever else is gone
   std::thread thread_;
+  std::shared_ptr<std::promise<void>> finished_;  // set when Run returns
 };
 
 }  // namespace vigil

@@ -284,6 +284,13 @@ std::string SubjectFor(const std::string& tag, const AlertFacts& a, const std::s
   return s;
 }
 
+// How to answer by SMS reply code: ". Trả lời 1234a: nhận, 1234e: leo thang, 1234c: đóng".
+std::string ReplyCodeText(Lang l, const std::string& code, bool all) {
+  return Tr(l, ". Trả lời ", ". Reply ") + code + Tr(l, "a: nhận", "a: ack") +
+         (all ? Tr(l, " tất cả", " all") : "") + ", " + code + Tr(l, "e: leo thang, ", "e: escalate, ") +
+         code + Tr(l, "c: đóng", "c: close");
+}
+
 // "[SEV] #12 <summary cut to fit> (portal) 3p<tail>", the summary cut so the whole fits.
 std::string SmsFor(Lang l, const std::string& head, const AlertFacts& a, const std::string& tail) {
   std::string after;
@@ -311,8 +318,50 @@ Model PageModel(const json& payload, const json& alert, Lang l, TimeMs now) {
   }
   AddAlertLinks(l, payload, a, m);
   const std::string ack = OneLine(Field(Object(payload, "links"), "ack"));
-  m.sms = SmsFor(l, m.tag + " #" + a.id + " ", a,
-                 ack.empty() ? "" : Tr(l, ". Xác nhận: ", ". Ack: ") + ack);
+  const std::string code = OneLine(Field(payload, "reply_code"));
+  std::string tail = code.empty() ? "" : ReplyCodeText(l, code, false);
+  if (!code.empty()) {
+    m.notes.push_back(Tr(l, "Trả lời tin nhắn SMS: ", "Reply to the SMS: ") + ReplyCodeText(l, code, false).substr(2));
+  }
+  // The link too, when it fits beside the code in one SMS.
+  if (!ack.empty() && (code.empty() || CountChars(m.tag + a.id + tail + ack) + 60 <= kSmsChars)) {
+    tail += Tr(l, ". Xác nhận: ", ". Ack: ") + ack;
+  }
+  m.sms = SmsFor(l, m.tag + " #" + a.id + " ", a, tail);
+  return m;
+}
+
+// Several pages for one person held by a rate limit, sent as one message.
+Model BundleModel(const json& payload, Lang l, TimeMs now) {
+  Model m;
+  const json& pages = payload.contains("pages") && payload["pages"].is_array() ? payload["pages"]
+                                                                               : json::array();
+  const std::string n = std::to_string(pages.size());
+  m.tag = "[Vigil]";
+  m.headline = n + Tr(l, " cảnh báo mới", " new alerts");
+  m.lead.push_back(Tr(l, "Các cảnh báo dưới đây được gộp thành một tin để không gửi dồn dập:",
+                      "These alerts are sent as one message so as not to flood you:"));
+  std::string list, sms_list;
+  const std::string code = OneLine(Field(payload, "reply_code"));
+  const std::string tail = code.empty() ? "" : ReplyCodeText(l, code, true);
+  size_t room = kSmsChars - std::min(kSmsChars - 20, CountChars(m.headline + ": " + tail));
+  const size_t each = pages.empty() ? room : std::max<size_t>(12, room / pages.size());
+  for (const auto& p : pages) {
+    const json& alert = Object(p, "alert");
+    const AlertFacts a = ReadAlert(alert, now);
+    if (m.severity.empty()) m.severity = a.severity;
+    m.facts.emplace_back("#" + a.id, SeverityWord(l, a.severity) + " — " + a.summary +
+                                         (a.source.empty() ? "" : " — " + OneLine(a.source)));
+    list += (list.empty() ? "" : "; ") + Cut("#" + a.id + " " + a.summary, 60);
+    sms_list += (sms_list.empty() ? "" : "; ") + Cut("#" + a.id + " " + a.summary, each > 2 ? each - 2 : each);
+    const std::string ack = OneLine(Field(Object(p, "links"), "ack"));
+    if (!ack.empty()) m.links.push_back({Tr(l, "Xác nhận #", "Acknowledge #") + a.id, ack});
+  }
+  if (!code.empty()) {
+    m.notes.push_back(Tr(l, "Trả lời tin nhắn SMS: ", "Reply to the SMS: ") + tail.substr(2));
+  }
+  m.subject = m.tag + " " + m.headline + ": " + list;
+  m.sms = FitSms(m.headline + ": " + sms_list, kSmsChars - CountChars(tail)) + tail;
   return m;
 }
 
@@ -504,6 +553,7 @@ Model ModelFor(const json& payload, Lang l, TimeMs now) {
   const std::string type = Field(payload, "type");
   if (type == "page") return PageModel(payload, Object(payload, "alert"), l, now);
   if (type == "contact_point") return ContactPointModel(payload, l, now);
+  if (type == "bundle") return BundleModel(payload, l, now);
   if (type == "checkin_reminder") return CheckinReminderModel(payload, l, now);
   if (type == "checkin_missed") return CheckinMissedModel(payload, l, now);
   // The engine sends a bare alert object to contact points' e-mail and to webhooks.

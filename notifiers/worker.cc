@@ -21,11 +21,16 @@ void NotifierWorker::Start() {
   control_.bind(ControlEndpoint(*channel_));
   jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
   jobs_.set(zmq::sockopt::linger, 0);
-  jobs_.connect(JobsEndpoint(channel_->name()));
+  jobs_.connect(jobs_endpoint_.empty() ? JobsEndpoint(channel_->name()) : jobs_endpoint_);
   receipts_ = zmq::socket_t(ctx_, zmq::socket_type::push);
   receipts_.set(zmq::sockopt::linger, 0);
-  receipts_.connect(kReceiptsEndpoint);
-  thread_ = std::thread([this] { Run(); });
+  receipts_.connect(receipts_endpoint_.empty() ? std::string(kReceiptsEndpoint)
+                                              : receipts_endpoint_);
+  finished_ = std::make_shared<std::promise<void>>();
+  thread_ = std::thread([this, done = finished_] {
+    Run();
+    done->set_value();
+  });
 }
 
 void NotifierWorker::Run() {
@@ -68,12 +73,24 @@ void NotifierWorker::Run() {
   control_.close();
 }
 
-void NotifierWorker::Stop() {
-  if (!thread_.joinable()) return;
-  zmq::socket_t push(ctx_, zmq::socket_type::push);
-  push.connect(ControlEndpoint(*channel_));
-  push.send(zmq::buffer(std::string_view(kTerm)));
+bool NotifierWorker::Stop(std::chrono::milliseconds wait) {
+  if (!thread_.joinable()) return true;
+  {
+    zmq::socket_t push(ctx_, zmq::socket_type::push);
+    push.set(zmq::sockopt::linger, 1000);
+    push.connect(ControlEndpoint(*channel_));
+    push.send(zmq::buffer(std::string_view(kTerm)));
+  }
+  auto done = finished_->get_future();
+  if (wait != std::chrono::milliseconds::max() &&
+      done.wait_for(wait) != std::future_status::ready) {
+    Log("notifier")->warn("worker_hung channel={} reason=\"still in a delivery; left running\"",
+                          channel_->name());
+    thread_.detach();  // the owner must keep this object alive (leak it) and exit
+    return false;
+  }
   thread_.join();
+  return true;
 }
 
 }  // namespace vigil

@@ -64,18 +64,20 @@ Result<void> Engine::Start() {
       zmq::socket_t push(ctx_, zmq::socket_type::push);
       push.set(zmq::sockopt::linger, 0);
       push.set(zmq::sockopt::sndhwm, 100'000);
-      push.bind(JobsEndpoint(ch));
+      push.bind(JobsEndpointOf(ch));
       jobs_[ch] = std::move(push);
     }
     receipts_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
     receipts_.set(zmq::sockopt::linger, 0);
     receipts_.bind(kReceiptsEndpoint);
+    if (!options_.remote_jobs.empty()) receipts_.bind(options_.remote_receipts);
     publish_ = zmq::socket_t(ctx_, zmq::socket_type::push);
     publish_.set(zmq::sockopt::linger, 0);
     publish_.set(zmq::sockopt::sndhwm, 100'000);
     publish_.connect(kPublishEndpoint);
   } catch (const zmq::error_t& e) {
-    return Fail("bus_error", std::string("engine sockets: ") + e.what(), "", 500);
+    return Fail("bus_error", std::string("engine sockets (a tcp port of bus.receipts or a "
+                                         "channel endpoint may be taken): ") + e.what(), "", 500);
   }
   {
     std::lock_guard lock(mu_);
@@ -96,11 +98,22 @@ void Engine::Stop() {
   // Unbind first: close() frees an inproc address only later, on ZeroMQ's reaper thread, and
   // an engine started right after (a restart in tests) must be able to bind it again.
   for (auto& [ch, push] : jobs_) {
-    push.unbind(JobsEndpoint(ch));
+    try {
+      push.unbind(JobsEndpointOf(ch));
+    } catch (const zmq::error_t&) {  // a tcp endpoint's resolved name differs; close frees it
+    }
     push.close();
   }
   jobs_.clear();
-  if (receipts_) receipts_.unbind(kReceiptsEndpoint);
+  if (receipts_) {
+    receipts_.unbind(kReceiptsEndpoint);
+    if (!options_.remote_jobs.empty()) {
+      try {
+        receipts_.unbind(options_.remote_receipts);  // free the port now for a restart
+      } catch (const zmq::error_t&) {
+      }
+    }
+  }
   receipts_.close();
   publish_.close();
 }
@@ -362,8 +375,10 @@ void Engine::Apply(CreateIntegrationCommand& c, Batch& b) {
   std::optional<Error> error;
   if (!std::regex_match(c.name, kName)) {
     error = Error{"invalid_field", "name must be 1-64 letters, digits, '.', '_' or '-'", "name"};
-  } else if (c.kind != "events_v2" && c.kind != "alertmanager" && c.kind != "any") {
-    error = Error{"invalid_field", "kind must be events_v2, alertmanager or any", "kind"};
+  } else if (c.kind != "events_v2" && c.kind != "alertmanager" && c.kind != "sms_inbound" &&
+             c.kind != "any") {
+    error = Error{"invalid_field", "kind must be events_v2, alertmanager, sms_inbound or any",
+                  "kind"};
   } else {
     for (const auto& row : store_.ListIntegrations()) {
       if (row.name == c.name) {
@@ -468,7 +483,16 @@ void Engine::SendJob(const OutboxRow& row) {
                                             zmq::buffer(row.recipient), zmq::buffer(row.payload)};
   if (zmq::send_multipart(socket->second, parts, zmq::send_flags::dontwait)) {
     metrics_.deliveries_sent.Increment();
-  }  // else: no worker right now; the row stays due and the cycle re-sends it
+  } else {
+    // No worker connected (a separate vigil-notifier is down): the row stays due and the
+    // cycle re-sends it; the attempt is given back so waiting for it never gives it up.
+    unsent_.push_back(row.id);
+  }
+}
+
+std::string Engine::JobsEndpointOf(const std::string& channel) const {
+  auto remote = options_.remote_jobs.find(channel);
+  return remote == options_.remote_jobs.end() ? JobsEndpoint(channel) : remote->second;
 }
 
 void Engine::Publish(const std::string& topic, const std::string& body) {

@@ -16,6 +16,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <variant>
@@ -113,9 +114,32 @@ struct CheckInCommand {
   Reply<std::vector<CheckinRow>> done;
 };
 
+// What an answer from a message did: the action and the alerts it acted on.
+struct AnswerOutcome {
+  std::string action;  // ack, escalate, resolve
+  std::string person;  // whom the answered message was sent to
+  std::vector<std::pair<std::int64_t, AlertStatus>> alerts;  // id, status after the answer
+};
+
+// Someone answered a page from the message itself (already parsed by the HTTP side):
+//  * via "sms": `sender` is the phone the reply came from, `code` the 4 digits and `action`
+//    what the letter asked. The code must have been sent to that phone (403 wrong_sender),
+//    be unused (409 code_used) and unexpired (410 code_expired); 404 unknown_code otherwise.
+//  * via "telegram": a button press on the message of outbox row `outbox_id`; `sender` is
+//    the Telegram user and `chat` the chat it was pressed in, which must both be the chat the
+//    message went to (403 wrong_sender). Pressing again is harmless.
+struct AnswerCommand {
+  std::string via;
+  std::string sender, chat;
+  std::string code;
+  std::string action;  // ack, escalate, resolve
+  std::int64_t outbox_id = 0;
+  Reply<AnswerOutcome> done;
+};
+
 using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegrationCommand,
                              ApplyConfigCommand, CheckInCommand, LinkActionCommand,
-                             IncidentCommand>;
+                             AnswerCommand, IncidentCommand>;
 
 struct EngineOptions {
   int batch_max = 8192;
@@ -128,6 +152,18 @@ struct EngineOptions {
   const LinkSigner* links = nullptr;
   std::string public_url;  // how people's phones reach vigild, e.g. https://vigil.sgd.vn
   TimeMs link_ttl = 24 * 3'600'000;
+  // Per channel: at most `messages` messages to one contact (channel + address) in any
+  // `per`; more are held and go out as one bundle when the window allows. 0: no limit.
+  struct RateLimit {
+    int messages = 0;
+    TimeMs per = 60'000;
+  };
+  std::map<std::string, RateLimit> rate_limits;
+  // Channels run by separate vigil-notifier processes: their jobs PUSH binds this
+  // tcp://127.0.0.1 endpoint instead of an in-process one.
+  std::map<std::string, std::string> remote_jobs;
+  std::string remote_receipts;  // receipts PULL also binds this when remote_jobs is not empty
+  bool sms_reply_codes = false;  // SMS pages about alerts carry a reply code
 };
 
 class Engine {
@@ -178,6 +214,13 @@ class Engine {
   void Apply(ApplyConfigCommand& c, Batch& b);
   void Apply(CheckInCommand& c, Batch& b);
   void Apply(LinkActionCommand& c, Batch& b);
+  void Apply(AnswerCommand& c, Batch& b);  // answers.cc
+  // Pages the level after `level` now, if the alert is still escalating at that level.
+  Result<AlertStatus> EscalateFrom(std::int64_t alert_id, int level, const std::string& actor,
+                                   Batch& b);
+  // Acts on each [alert_id, level] of `targets` for `answer`.
+  Result<AnswerOutcome> AnswerAll(const nlohmann::json& targets, const std::string& action,
+                                  const std::string& actor, Batch& b);
   // Incidents (incidents.cc): operations, and overdue playbook steps in the cycle.
   class IncidentPagerImpl;
   void Apply(IncidentCommand& c, Batch& b);
@@ -203,7 +246,19 @@ class Engine {
   void AdvanceEscalation(EscalationRow& row, Batch& b);
   void CycleCheckins(Batch& b);
   void SeedCheckins(const OnCallSetup& setup, TimeMs now);
+  // Outbox (outbox.cc).
   void CycleOutbox(Batch& b);
+  // When the contact's rate limit frees, if it is reached at `now`; nullopt if there is room.
+  std::optional<TimeMs> RateLimitedUntil(const std::string& channel, const std::string& recipient,
+                                         TimeMs now);
+  // How many more messages the contact's rate limit allows at `now` (SIZE_MAX: no limit).
+  size_t RateRoom(const std::string& channel, const std::string& recipient, TimeMs now);
+  void SendWaiting(OutboxRow& first, Batch& b, std::set<std::int64_t>& done);
+  std::string WithReplyCode(const OutboxRow& row, Batch& b);
+  // A fresh 4-digit code for `recipient` (a phone) answering for `targets`; "" if none.
+  std::string IssueReplyCode(const std::string& recipient, const std::string& person,
+                             const nlohmann::json& targets, Batch& b);
+  void ReleaseUnsent();  // gives back the attempts of jobs no worker took
   // Gives a delivery up after the attempt cap and pages the person's next contact method.
   void GiveUp(const OutboxRow& row, Batch& b);
   void CommitCycle(Batch& b);
@@ -215,6 +270,7 @@ class Engine {
   void Flush(Batch& batch);  // after a commit: publish, hand out jobs, find the next due time
   void RunCycle();
   void SendJob(const OutboxRow& row);
+  std::string JobsEndpointOf(const std::string& channel) const;  // inproc, or a notifier's tcp
   void Publish(const std::string& topic, const std::string& body);
   void ReloadRegistry();
   TimeMs Backoff(int attempts) const;
@@ -237,6 +293,7 @@ class Engine {
   OpenAlertIndex open_;
   std::optional<TimeMs> next_due_;
   std::map<std::string, zmq::socket_t> jobs_;  // one PUSH per channel with a worker
+  std::vector<std::int64_t> unsent_;  // jobs no worker took: their attempt is given back
   zmq::socket_t receipts_, publish_;
   std::thread thread_;
   bool stopping_ = false;

@@ -25,6 +25,16 @@ std::string LevelPayload(const std::string& alert, int level, const std::string&
   return s + "}";
 }
 
+// The alert object with "created_at" (when the alert began) added: templates show its age.
+std::string WithCreatedAt(const std::string& alert, std::optional<TimeMs> created_at) {
+  if (!created_at || alert.size() < 2 || alert.back() != '}' ||
+      alert.find("\"created_at\"") != std::string::npos) {
+    return alert;
+  }
+  return alert.substr(0, alert.size() - 1) + R"(,"created_at":")" + FormatTimestamp(*created_at) +
+         "\"}";
+}
+
 OutboxRow Delivery(std::string channel, std::string recipient, std::optional<std::int64_t> alert_id,
                    std::string payload) {
   OutboxRow row;
@@ -36,16 +46,6 @@ OutboxRow Delivery(std::string channel, std::string recipient, std::optional<std
 }
 
 }  // namespace
-
-// The row lands in the outbox now; with no delay it is handed to its worker after the
-// commit, otherwise the cycle hands it out when the delay is over.
-void Engine::AddDelivery(OutboxRow row, TimeMs delay, Batch& b) {
-  row.created_at = b.now;
-  row.attempts = delay == 0 ? 1 : 0;
-  row.due_at = delay == 0 ? b.now + Backoff(1) : b.now + delay;
-  row.id = store_.InsertOutbox(row);
-  if (delay == 0) b.jobs.push_back(std::move(row));
-}
 
 void Engine::Broadcast(std::int64_t alert_id, const std::string& payload, Batch& b) {
   AddDelivery(Delivery("console", "all", alert_id, payload), 0, b);
@@ -76,7 +76,7 @@ void Engine::StartEscalation(std::int64_t alert_id, const IngestEvent& ev,
       store_.InsertAlertEvent(alert_id, b.now, "unrouted", "engine",
                               R"({"reason":"no route matched and there is no default route"})");
     }
-    return Broadcast(alert_id, R"({"type":"page","alert":)" + alert + "}", b);
+    return Broadcast(alert_id, R"({"type":"page","alert":)" + WithCreatedAt(alert, b.now) + "}", b);
   }
   EscalationRow row{alert_id, route->id, policy->id, route->schedule, 0, 0, "escalating", {}};
   store_.InsertAlertEvent(
@@ -89,8 +89,9 @@ void Engine::StartEscalation(std::int64_t alert_id, const IngestEvent& ev,
 }
 
 void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
-                       const std::string& alert, Batch& b) {
+                       const std::string& alert_json, Batch& b) {
   const OnCallSetup& setup = *b.setup;
+  const std::string alert = WithCreatedAt(alert_json, store_.AlertCreatedAt(row.alert_id));
   const EscalationLevel& level = policy.levels[row.level];
   const auto recipients = ResolveLevel(setup, level, row.schedule, b.now);
   json who = json::array();
@@ -180,52 +181,6 @@ void Engine::CycleEscalations(Batch& b) {
   for (auto& row : store_.DueEscalations(b.now, 1000)) AdvanceEscalation(row, b);
 }
 
-void Engine::CycleOutbox(Batch& b) {
-  for (auto& r : store_.DueOutbox(b.now, 1000)) {
-    if (!jobs_.count(r.channel)) {
-      // No worker for this channel (not configured): keep the row, visible and untried, and
-      // look again later instead of counting failed attempts.
-      store_.Reschedule(r.id, b.now + options_.delivery_retry_max, r.attempts);
-      store_.RecordDeliveryError(r.id, "no " + r.channel + " worker");
-      continue;
-    }
-    if (r.attempts >= options_.max_attempts) {
-      GiveUp(r, b);
-      continue;
-    }
-    ++r.attempts;
-    store_.Reschedule(r.id, b.now + Backoff(r.attempts), r.attempts);
-    b.jobs.push_back(std::move(r));
-  }
-}
-
-void Engine::GiveUp(const OutboxRow& row, Batch& b) {
-  store_.FailDelivery(row.id, b.now);
-  Log("engine")->warn("delivery_failed outbox_id={} channel={} attempts={}", row.id, row.channel,
-                      row.attempts);
-  if (!row.alert_id || row.person.empty()) return;
-  store_.InsertAlertEvent(*row.alert_id, b.now, "delivery_failed", "engine",
-                          json{{"channel", row.channel}, {"person", row.person},
-                               {"attempts", row.attempts}}.dump());
-  const Person* person = b.setup->FindPerson(row.person);
-  if (!person) return;
-  const auto tried = store_.ChannelsTried(*row.alert_id, row.person);
-  std::vector<std::string> order;  // the person's rules in order, then the console
-  for (const auto& rule : person->notify) order.push_back(rule.via);
-  order.push_back("console");
-  for (const auto& via : order) {  // the next contact method not yet used for this alert
-    if (std::find(tried.begin(), tried.end(), via) != tried.end()) continue;
-    if (const Contact* c = person->FindContact(via)) {
-      OutboxRow next = Delivery(c->kind, c->address, row.alert_id, row.payload);
-      next.person = row.person;
-      AddDelivery(std::move(next), 0, b);
-      store_.InsertAlertEvent(*row.alert_id, b.now, "delivery_fallback", "engine",
-                              json{{"from", row.channel}, {"to", c->kind}}.dump());
-      return;
-    }
-  }
-}
-
 void Engine::SeedCheckins(const OnCallSetup& setup, TimeMs now) {
   for (const auto& roster : setup.rosters) {
     for (const auto& shift : roster.shifts) {
@@ -278,24 +233,29 @@ json Engine::LinksFor(std::int64_t alert_id, const std::string& person, int leve
   return links;
 }
 
+Result<AlertStatus> Engine::EscalateFrom(std::int64_t alert_id, int level,
+                                         const std::string& actor, Batch& b) {
+  auto row = store_.GetEscalation(alert_id);
+  auto head = store_.GetAlertHead(alert_id);
+  if (!row || row->state != "escalating" || !head) {
+    return Fail("not_escalating", "this alert is not escalating any more", "", 409);
+  }
+  if (row->level + 1 != level) {  // a stale page: the alert has moved on already
+    return Fail("already_escalated", "this alert has already moved past that level", "", 409);
+  }
+  row->next_at = b.now;  // the cycle right after this batch pages the next level
+  store_.PutEscalation(*row);
+  store_.InsertAlertEvent(alert_id, b.now, "escalation_requested", actor, "{}");
+  return head->status;
+}
+
 void Engine::Apply(LinkActionCommand& c, Batch& b) {
   const LinkClaims& l = c.claims;
   Result<AlertStatus> result;
   if (store_.LinkUsed(c.token_sha256)) {
     result = Fail("link_used", "this link was already used", "", 409);
   } else if (l.action == "escalate") {
-    auto row = store_.GetEscalation(l.alert_id);
-    auto head = store_.GetAlertHead(l.alert_id);
-    if (!row || row->state != "escalating" || !head) {
-      result = Fail("not_escalating", "this alert is not escalating any more", "", 409);
-    } else if (row->level + 1 != l.level) {  // a stale page: the alert has moved on already
-      result = Fail("already_escalated", "this alert has already moved past that level", "", 409);
-    } else {
-      row->next_at = b.now;  // the cycle right after this batch pages the next level
-      store_.PutEscalation(*row);
-      store_.InsertAlertEvent(l.alert_id, b.now, "escalation_requested", "link:" + l.person, "{}");
-      result = head->status;
-    }
+    result = EscalateFrom(l.alert_id, l.level, "link:" + l.person, b);
   } else {
     const auto target = l.action == "resolve" ? AlertStatus::kResolved : AlertStatus::kAcknowledged;
     result = ActOn(l.alert_id, target, "link:" + l.person, "", b);

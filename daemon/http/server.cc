@@ -482,6 +482,7 @@ void HttpServer::Routes() {
   AdminRoutes();
   OnCallRoutes();
   LinkRoutes();
+  AnswerRoutes();
   IncidentRoutes();
 }
 

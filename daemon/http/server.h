@@ -23,6 +23,7 @@
 #include "daemon/common/error.h"
 #include "daemon/common/metrics.h"
 #include "daemon/engine/engine.h"
+#include "daemon/http/answers.h"
 #include "daemon/incidents/library_holder.h"
 #include "daemon/store/store.h"
 
@@ -57,6 +58,7 @@ struct HttpDeps {
   std::string version;
   const LinkSigner* links = nullptr;  // answer links in messages (null: the routes answer 404)
   Lang lang = Lang::kVi;              // language of the pages people see (answer links)
+  AnswerOptions answers;              // SMS reply codes and Telegram callbacks
   const PlaybookHolder* playbooks = nullptr;  // incident playbooks (null: none loaded)
 };
 
@@ -87,6 +89,7 @@ class HttpServer {
   void AdminRoutes();
   void OnCallRoutes();  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
   void LinkRoutes();    // link_routes.cc: GET shows a confirm page, POST acts
+  void AnswerRoutes();  // answer_routes.cc: SMS reply codes, Telegram button callbacks
   void IncidentRoutes();  // incident_routes.cc: tickets, steps, timeline, reports
 
   HttpDeps deps_;

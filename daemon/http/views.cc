@@ -52,6 +52,9 @@ nlohmann::json DeliveryView(const OutboxRow& r) {
           {"cancelled_at", OptTime(r.cancelled_at)},
           {"failed_at", OptTime(r.failed_at)},
           {"person", r.person},
+          {"sent_at", OptTime(r.sent_at)},
+          // Held by the rate limit, then sent inside that bundle (its idempotency key).
+          {"bundled_into", r.bundled_into ? nlohmann::json(*r.bundled_into) : nlohmann::json()},
           {"last_error", r.last_error}};
 }
 

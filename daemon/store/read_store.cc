@@ -121,8 +121,8 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
   return WithDb([&](sqlite::Db& db) -> std::vector<OutboxRow> {
     auto st = db.Prepare(
         "SELECT id,channel,recipient,created_at,attempts,due_at,delivered_at,cancelled_at,"
-        "coalesce(last_error,''),coalesce(person,''),failed_at FROM outbox WHERE alert_id=? "
-        "ORDER BY id");
+        "coalesce(last_error,''),coalesce(person,''),failed_at,sent_at,bundled_into FROM outbox "
+        "WHERE alert_id=? ORDER BY id");
     st.Bind(1, alert_id);
     std::vector<OutboxRow> out;
     while (st.Step()) {
@@ -139,6 +139,8 @@ Result<std::vector<OutboxRow>> ReadStore::AlertDeliveries(std::int64_t alert_id)
       r.last_error = st.Text(8);
       r.person = st.Text(9);
       r.failed_at = st.OptInt(10);
+      r.sent_at = st.OptInt(11);
+      r.bundled_into = st.OptInt(12);
       out.push_back(std::move(r));
     }
     return out;

@@ -53,7 +53,26 @@ struct OutboxRow {
   std::string last_error;
   std::string person;  // whose page it is (empty for broadcasts and contact points)
   std::optional<TimeMs> failed_at;  // given up after the attempt cap
+  std::optional<TimeMs> sent_at;    // first handed to its channel; rate limits count these
+  // Held by a rate limit, then sent inside this bundle row (whose receipt confirms it too).
+  std::optional<std::int64_t> bundled_into;
 };
+
+// A reply code sent in an SMS page: "<code>a" acknowledges, "<code>e" escalates, "<code>c"
+// closes the alerts it names, when it comes back from the phone it was sent to.
+struct ReplyCodeRow {
+  std::int64_t id = 0;
+  std::string phone;   // digits only (NormalizePhone)
+  std::string code;    // 4 digits
+  std::string person;
+  std::string targets;  // JSON [[alert_id, level], ...]
+  TimeMs created_at = 0, expires_at = 0;
+  std::optional<TimeMs> used_at;
+};
+
+// "+84 90-123 4567", "0901234567", "84901234567" → "84901234567": digits only, a national
+// leading 0 read as Vietnam's 84. Empty when there are no digits.
+std::string NormalizePhone(std::string_view phone);
 
 // The idempotency key every message carries; stable across re-sends of the row.
 std::string IdempotencyKey(std::int64_t outbox_id);
@@ -147,6 +166,33 @@ class WriteStore {
   void RecordDeliveryError(std::int64_t outbox_id, std::string_view error);
   std::vector<OutboxRow> DueOutbox(TimeMs now, int limit);
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
+  // The first hand-out of a row: counted by rate limits from `now`.
+  void MarkSent(std::int64_t outbox_id, TimeMs now, TimeMs due_at);
+  // When messages were first sent to one contact after `since`, oldest first.
+  std::vector<TimeMs> SentTimes(const std::string& channel, const std::string& recipient,
+                                TimeMs since);
+  // Rows for one contact waiting for their first hand-out and due at `now` (held by a rate
+  // limit or at the end of a delay), oldest first.
+  std::vector<OutboxRow> WaitingFor(const std::string& channel, const std::string& recipient,
+                                    TimeMs now);
+  // Moves `members` into the bundle row `bundle_id`: they leave the schedule and are
+  // confirmed or failed with it.
+  void Bundle(std::int64_t bundle_id, const std::vector<std::int64_t>& members);
+  std::vector<OutboxRow> BundleMembers(std::int64_t bundle_id);
+  std::optional<OutboxRow> GetOutbox(std::int64_t outbox_id);
+  // A job no worker took: the attempt is given back and why is recorded.
+  void ReleaseAttempt(std::int64_t outbox_id, std::string_view why);
+  std::optional<TimeMs> AlertCreatedAt(std::int64_t alert_id);
+  // A row paging `person` about an alert on `channel` that waits for its first hand-out (a
+  // later notification rule), if any.
+  std::optional<std::int64_t> WaitingRow(std::int64_t alert_id, const std::string& person,
+                                         const std::string& channel);
+
+  // Reply codes (SMS answers).
+  bool ReplyCodeActive(const std::string& phone, const std::string& code, TimeMs now);
+  void InsertReplyCode(const ReplyCodeRow& row);
+  std::vector<ReplyCodeRow> FindReplyCodes(const std::string& code);  // newest first
+  void UseReplyCode(std::int64_t id, TimeMs now, const std::string& action);
   bool LinkUsed(const std::string& token_sha256);
   // Records an answer link as used; false when it already was (links are one-time).
   bool UseLink(const std::string& token_sha256, TimeMs now, std::int64_t alert_id,
@@ -188,7 +234,7 @@ class WriteStore {
   sqlite::Db db_;
   std::unique_ptr<Checkpointer> checkpointer_;
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
-      resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivery_error_,
+      resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivered_members_, delivery_error_,
       due_, reschedule_, next_due_, cancel_, put_escalation_, get_escalation_,
       due_escalations_;
 };

@@ -14,8 +14,28 @@ using store_internal::ReadEscalation;
 
 namespace {
 
+constexpr std::string_view kOutboxColumns =
+    "id,channel,recipient,alert_id,payload,created_at,attempts,due_at,coalesce(person,''),"
+    "sent_at,bundled_into";
+
+OutboxRow ReadOutbox(const sqlite::Stmt& st) {
+  OutboxRow r;
+  r.id = st.Int(0);
+  r.channel = st.Text(1);
+  r.recipient = st.Text(2);
+  r.alert_id = st.OptInt(3);
+  r.payload = st.Text(4);
+  r.created_at = st.Int(5);
+  r.attempts = static_cast<int>(st.Int(6));
+  r.due_at = st.OptInt(7);
+  r.person = st.Text(8);
+  r.sent_at = st.OptInt(9);
+  r.bundled_into = st.OptInt(10);
+  return r;
+}
+
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 5> kMigrations = {
+constexpr std::array<std::string_view, 6> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -104,7 +124,25 @@ CREATE TABLE used_links(
   person TEXT NOT NULL,
   action TEXT NOT NULL);
 )sql",
-    // 5: incident tickets, their playbook steps and timeline (issue 5).
+    // 5: rate limits with bundling, SMS reply codes (issue 4).
+    R"sql(
+ALTER TABLE outbox ADD COLUMN sent_at INTEGER;
+ALTER TABLE outbox ADD COLUMN bundled_into INTEGER;
+CREATE INDEX outbox_by_contact ON outbox(channel, recipient, sent_at);
+CREATE INDEX outbox_by_bundle ON outbox(bundled_into) WHERE bundled_into IS NOT NULL;
+CREATE TABLE reply_codes(
+  id INTEGER PRIMARY KEY,
+  phone TEXT NOT NULL,
+  code TEXT NOT NULL,
+  person TEXT NOT NULL,
+  targets TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_action TEXT);
+CREATE INDEX reply_codes_by_code ON reply_codes(code, phone);
+)sql",
+    // 6: incident tickets, their playbook steps and timeline (issue 5).
     store_internal::kIncidentSchema,
 };
 
@@ -137,6 +175,16 @@ void Migrate(sqlite::Db& db) {
 int SchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
 std::string IdempotencyKey(std::int64_t outbox_id) { return "vigil-n" + std::to_string(outbox_id); }
+
+std::string NormalizePhone(std::string_view phone) {
+  std::string digits;
+  for (char c : phone) {
+    if (c >= '0' && c <= '9') digits += c;
+  }
+  if (digits.size() > 1 && digits[0] == '0' && digits[1] != '0') return "84" + digits.substr(1);
+  if (digits.rfind("00", 0) == 0) return digits.substr(2);  // 0084...: international prefix
+  return digits;
+}
 
 constexpr int kCheckpointPages = 1000;  // ~4 MiB of WAL
 
@@ -233,16 +281,18 @@ void WriteStore::PrepareStatements() {
       "a.summary, a.source FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id "
       "WHERE a.id=?");
   insert_outbox_ = db_.Prepare(
-      "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at,person) "
-      "VALUES(?,?,?,?,?,?,?,?)");
+      "INSERT INTO outbox(channel,recipient,alert_id,payload,created_at,attempts,due_at,person,"
+      "sent_at) VALUES(?,?,?,?,?,?,?,?,?)");
   delivered_ = db_.Prepare(
       "UPDATE outbox SET delivered_at=?1, due_at=NULL "
       "WHERE id IN (SELECT value FROM json_each(?2)) AND delivered_at IS NULL");
+  delivered_members_ = db_.Prepare(
+      "UPDATE outbox SET delivered_at=?1 WHERE bundled_into IN (SELECT value FROM json_each(?2)) "
+      "AND delivered_at IS NULL");
   delivery_error_ = db_.Prepare("UPDATE outbox SET last_error=? WHERE id=?");
   due_ = db_.Prepare(
-      "SELECT id,channel,recipient,alert_id,payload,created_at,attempts,due_at,"
-      "coalesce(person,'') FROM outbox WHERE delivered_at IS NULL AND due_at<=? "
-      "ORDER BY due_at LIMIT ?");
+      "SELECT " + std::string(kOutboxColumns) + " FROM outbox WHERE delivered_at IS NULL AND "
+      "due_at<=? ORDER BY due_at LIMIT ?");
   reschedule_ = db_.Prepare("UPDATE outbox SET due_at=?, attempts=? WHERE id=?");
   next_due_ = db_.Prepare(
       "SELECT min(t) FROM ("
@@ -349,6 +399,7 @@ std::int64_t WriteStore::InsertOutbox(const OutboxRow& r) {
   } else {
     insert_outbox_.Bind(8, r.person);
   }
+  insert_outbox_.Bind(9, r.sent_at);
   insert_outbox_.Run();
   return db_.LastInsertId();
 }
@@ -362,6 +413,8 @@ void WriteStore::MarkDelivered(const std::vector<std::int64_t>& outbox_ids, Time
   }
   ids += ']';
   delivered_.Bind(1, now).Bind(2, ids).Run();
+  // Pages a rate limit held and sent inside a bundle are confirmed with it.
+  delivered_members_.Bind(1, now).Bind(2, ids).Run();
 }
 
 void WriteStore::RecordDeliveryError(std::int64_t outbox_id, std::string_view error) {
@@ -371,21 +424,118 @@ void WriteStore::RecordDeliveryError(std::int64_t outbox_id, std::string_view er
 std::vector<OutboxRow> WriteStore::DueOutbox(TimeMs now, int limit) {
   std::vector<OutboxRow> rows;
   due_.Bind(1, now).Bind(2, static_cast<std::int64_t>(limit));
-  while (due_.Step()) {
-    OutboxRow r;
-    r.id = due_.Int(0);
-    r.channel = due_.Text(1);
-    r.recipient = due_.Text(2);
-    r.alert_id = due_.OptInt(3);
-    r.payload = due_.Text(4);
-    r.created_at = due_.Int(5);
-    r.attempts = static_cast<int>(due_.Int(6));
-    r.due_at = due_.OptInt(7);
-    r.person = due_.Text(8);
-    rows.push_back(std::move(r));
-  }
+  while (due_.Step()) rows.push_back(ReadOutbox(due_));
   due_.Reset();
   return rows;
+}
+
+void WriteStore::MarkSent(std::int64_t outbox_id, TimeMs now, TimeMs due_at) {
+  auto st = db_.Prepare("UPDATE outbox SET attempts=1, sent_at=?, due_at=?, last_error=NULL "
+                        "WHERE id=?");
+  st.Bind(1, now).Bind(2, due_at).Bind(3, outbox_id).Run();
+}
+
+std::vector<TimeMs> WriteStore::SentTimes(const std::string& channel, const std::string& recipient,
+                                          TimeMs since) {
+  auto st = db_.Prepare(
+      "SELECT sent_at FROM outbox WHERE channel=? AND recipient=? AND sent_at>? ORDER BY sent_at");
+  st.Bind(1, channel).Bind(2, recipient).Bind(3, since);
+  std::vector<TimeMs> out;
+  while (st.Step()) out.push_back(st.Int(0));
+  return out;
+}
+
+std::vector<OutboxRow> WriteStore::WaitingFor(const std::string& channel,
+                                              const std::string& recipient, TimeMs now) {
+  auto st = db_.Prepare("SELECT " + std::string(kOutboxColumns) +
+                        " FROM outbox WHERE channel=? AND recipient=? AND attempts=0 AND "
+                        "delivered_at IS NULL AND due_at<=? ORDER BY id");
+  st.Bind(1, channel).Bind(2, recipient).Bind(3, now);
+  std::vector<OutboxRow> rows;
+  while (st.Step()) rows.push_back(ReadOutbox(st));
+  return rows;
+}
+
+void WriteStore::Bundle(std::int64_t bundle_id, const std::vector<std::int64_t>& members) {
+  auto st = db_.Prepare("UPDATE outbox SET bundled_into=?, due_at=NULL, last_error=NULL "
+                        "WHERE id=?");
+  for (auto id : members) {
+    st.Bind(1, bundle_id).Bind(2, id).Run();
+    st.Reset();
+  }
+}
+
+std::vector<OutboxRow> WriteStore::BundleMembers(std::int64_t bundle_id) {
+  auto st = db_.Prepare("SELECT " + std::string(kOutboxColumns) +
+                        " FROM outbox WHERE bundled_into=? ORDER BY id");
+  st.Bind(1, bundle_id);
+  std::vector<OutboxRow> rows;
+  while (st.Step()) rows.push_back(ReadOutbox(st));
+  return rows;
+}
+
+std::optional<OutboxRow> WriteStore::GetOutbox(std::int64_t outbox_id) {
+  auto st = db_.Prepare("SELECT " + std::string(kOutboxColumns) + " FROM outbox WHERE id=?");
+  st.Bind(1, outbox_id);
+  if (!st.Step()) return std::nullopt;
+  return ReadOutbox(st);
+}
+
+void WriteStore::ReleaseAttempt(std::int64_t outbox_id, std::string_view why) {
+  auto st = db_.Prepare(
+      "UPDATE outbox SET attempts=max(attempts-1,1), last_error=? WHERE id=? AND "
+      "delivered_at IS NULL");
+  st.Bind(1, why).Bind(2, outbox_id).Run();
+}
+
+std::optional<TimeMs> WriteStore::AlertCreatedAt(std::int64_t alert_id) {
+  auto st = db_.Prepare("SELECT created_at FROM alerts WHERE id=?");
+  st.Bind(1, alert_id);
+  if (!st.Step()) return std::nullopt;
+  return st.Int(0);
+}
+
+std::optional<std::int64_t> WriteStore::WaitingRow(std::int64_t alert_id, const std::string& person,
+                                                   const std::string& channel) {
+  auto st = db_.Prepare(
+      "SELECT id FROM outbox WHERE alert_id=? AND person=? AND channel=? AND attempts=0 AND "
+      "delivered_at IS NULL AND due_at IS NOT NULL ORDER BY id LIMIT 1");
+  st.Bind(1, alert_id).Bind(2, person).Bind(3, channel);
+  if (!st.Step()) return std::nullopt;
+  return st.Int(0);
+}
+
+bool WriteStore::ReplyCodeActive(const std::string& phone, const std::string& code, TimeMs now) {
+  auto st = db_.Prepare(
+      "SELECT 1 FROM reply_codes WHERE code=? AND phone=? AND used_at IS NULL AND expires_at>?");
+  st.Bind(1, code).Bind(2, phone).Bind(3, now);
+  return st.Step();
+}
+
+void WriteStore::InsertReplyCode(const ReplyCodeRow& r) {
+  auto st = db_.Prepare(
+      "INSERT INTO reply_codes(phone,code,person,targets,created_at,expires_at) "
+      "VALUES(?,?,?,?,?,?)");
+  st.Bind(1, r.phone).Bind(2, r.code).Bind(3, r.person).Bind(4, r.targets);
+  st.Bind(5, r.created_at).Bind(6, r.expires_at).Run();
+}
+
+std::vector<ReplyCodeRow> WriteStore::FindReplyCodes(const std::string& code) {
+  auto st = db_.Prepare(
+      "SELECT id,phone,code,person,targets,created_at,expires_at,used_at FROM reply_codes "
+      "WHERE code=? ORDER BY id DESC LIMIT 100");
+  st.Bind(1, code);
+  std::vector<ReplyCodeRow> rows;
+  while (st.Step()) {
+    rows.push_back({st.Int(0), st.Text(1), st.Text(2), st.Text(3), st.Text(4), st.Int(5),
+                    st.Int(6), st.OptInt(7)});
+  }
+  return rows;
+}
+
+void WriteStore::UseReplyCode(std::int64_t id, TimeMs now, const std::string& action) {
+  auto st = db_.Prepare("UPDATE reply_codes SET used_at=?, used_action=? WHERE id=?");
+  st.Bind(1, now).Bind(2, action).Bind(3, id).Run();
 }
 
 bool WriteStore::LinkUsed(const std::string& token_sha256) {

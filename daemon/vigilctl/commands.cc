@@ -99,12 +99,19 @@ int ShowAlert(const Options& o, std::int64_t id) {
                            rows);
   rows.clear();
   for (const auto& d : r.body["deliveries"]) {
-    rows.push_back({Str(d, "channel"), Str(d, "recipient"), Str(d, "attempts"),
-                    d["delivered_at"].is_null() ? Tr(l, "chưa", "pending") : Str(d, "delivered_at")});
+    std::string state = !d["delivered_at"].is_null()            ? Str(d, "delivered_at")
+                        : d.contains("failed_at") && !d["failed_at"].is_null()
+                            ? Tr(l, "THẤT BẠI ", "FAILED ") + Str(d, "failed_at")
+                        : d.contains("bundled_into") && !d["bundled_into"].is_null()
+                            ? Tr(l, "gộp vào #", "bundled in #") + Str(d, "bundled_into")
+                            : std::string(Tr(l, "chưa", "pending"));
+    rows.push_back({Str(d, "channel"), Str(d, "recipient"), Str(d, "attempts"), state,
+                    d.contains("last_error") ? Str(d, "last_error") : ""});
   }
   std::cout << "\n" << Tr(l, "Gửi thông báo:", "Deliveries:") << "\n"
             << RenderTable({Tr(l, "KÊNH", "CHANNEL"), Tr(l, "NGƯỜI NHẬN", "TO"),
-                            Tr(l, "LẦN GỬI", "ATTEMPTS"), Tr(l, "ĐÃ GỬI", "DELIVERED")},
+                            Tr(l, "LẦN GỬI", "ATTEMPTS"), Tr(l, "ĐÃ GỬI", "DELIVERED"),
+                            Tr(l, "LỖI GẦN NHẤT", "LAST ERROR")},
                            rows);
   return 0;
 }

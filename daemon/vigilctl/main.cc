@@ -96,8 +96,8 @@ int main(int argc, char** argv) {
   std::string iname, ikind = "any";
   auto* iadd = integ->add_subcommand("add", "create an integration and print its key once");
   iadd->add_option("name", iname, "name, e.g. prometheus")->required();
-  iadd->add_option("--kind", ikind, "events_v2, alertmanager or any")
-      ->check(CLI::IsMember({"events_v2", "alertmanager", "any"}));
+  iadd->add_option("--kind", ikind, "events_v2, alertmanager, sms_inbound or any")
+      ->check(CLI::IsMember({"events_v2", "alertmanager", "sms_inbound", "any"}));
 
   auto* status = app.add_subcommand("status", "vigild status / trạng thái");
   auto incidents = AddIncidentCommands(app, o);

@@ -65,8 +65,9 @@ json SendMessageBody(const json& payload, const DeliveryJob& job, Lang lang, Tim
   const RenderedMessage m = RenderMessage(payload, lang, now);
   json body = {{"chat_id", job.recipient}, {"text", m.text.empty() ? m.subject : m.text}};
   const json* alert = payload.contains("alert") ? &payload["alert"] : nullptr;
-  if (!alert || !alert->is_object() || !alert->contains("id")) return body;
-  const json& id = (*alert)["id"];
+  const bool bundle = payload.value("type", "") == "bundle";  // the buttons answer for all
+  if (!bundle && (!alert || !alert->is_object() || !alert->contains("id"))) return body;
+  const json& id = bundle ? json("all") : (*alert)["id"];
   const std::string alert_id = id.is_string() ? id.get<std::string>() : id.dump();
   auto button = [&](const char* vi, const char* en, std::string_view action) {
     return json{{"text", Tr(lang, vi, en)},

@@ -429,6 +429,21 @@ TEST_CASE("Telegram buttons are in English with Lang::kEn; a check-in reminder h
   CHECK(!reminder["text"].get<std::string>().empty());
 }
 
+TEST_CASE("a bundle's Telegram buttons answer for all of its alerts", "[channels][telegram]") {
+  Peer api;
+  FakeClock clock;
+  TelegramChannel telegram({api.url(), "123456:AAH-secret-token", 2000, Lang::kVi}, clock);
+  const json bundle = {{"type", "bundle"}, {"count", 2},
+                       {"pages", {json::parse(kPage), json::parse(kPage)}},
+                       {"idempotency_keys", {"vigil-n3", "vigil-n4"}}};
+  REQUIRE(telegram.Deliver(DeliveryJob{9, "vigil-n9", "555", bundle.dump()}));
+  const json body = json::parse(api.only().body);
+  const json& row = body["reply_markup"]["inline_keyboard"][0];
+  CHECK(row[0]["callback_data"] == "ack:all:vigil-n9");
+  CHECK(row[2]["callback_data"] == "res:all:vigil-n9");
+  CHECK(body["text"].get<std::string>().find("2 cảnh báo mới") != std::string::npos);
+}
+
 TEST_CASE("Telegram's ok:false fails with its description and never the token",
           "[channels][telegram]") {
   Peer api(400, R"({"ok":false,"error_code":400,"description":"Bad Request: chat not found"})");

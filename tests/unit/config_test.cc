@@ -218,3 +218,39 @@ TEST_CASE("answer link settings are checked", "[config]") {
   CHECK(all.find("l.yaml:1: public_url must start with http:// or https://") != std::string::npos);
   CHECK(all.find("l.yaml:2: link_ttl must be at least 1m") != std::string::npos);
 }
+
+TEST_CASE("channels have per-contact rate limits with defaults, and may run as separate "
+          "processes on loopback only", "[config]") {
+  auto cfg = ParseConfig(R"(
+channels:
+  sms: {url: "http://127.0.0.1:9/send", reply_codes: true, inbound: {from_field: msisdn, text_field: message.body}}
+  email: {url: "smtp://127.0.0.1:25", from: v@x.vn, rate_limit: {messages: 2, per: 30s}}
+  webhook: {process: separate, endpoint: "tcp://127.0.0.1:9100"}
+)", "c.yaml");
+  INFO(Errors(cfg));
+  REQUIRE(cfg);
+  CHECK(cfg->channels.sms->rate_messages == 1);  // default: 1 SMS per minute per phone
+  CHECK(cfg->channels.sms->rate_per == 60'000);
+  CHECK(cfg->channels.sms->reply_codes);
+  CHECK(cfg->channels.sms->inbound_from == "msisdn");
+  CHECK(cfg->channels.sms->inbound_text == "message.body");
+  CHECK_FALSE(cfg->channels.sms->separate);
+  CHECK(cfg->channels.email->rate_messages == 2);
+  CHECK(cfg->channels.email->rate_per == 30'000);
+  CHECK(cfg->channels.webhook->separate);
+  CHECK(cfg->channels.webhook->endpoint == "tcp://127.0.0.1:9100");
+  CHECK(cfg->channels.webhook->rate_messages == 0);
+
+  auto bad = ParseConfig(R"(
+bus: {receipts: "tcp://0.0.0.0:7482"}
+channels:
+  webhook: {process: elsewhere, endpoint: "tcp://10.0.0.5:9100", rate_limit: {messages: -1, per: 10ms}}
+)", "b.yaml");
+  REQUIRE_FALSE(bad);
+  const std::string all = Errors(bad);
+  CHECK(all.find("b.yaml:2: bus.receipts must be tcp://127.0.0.1:PORT") != std::string::npos);
+  CHECK(all.find("channels.webhook.process must be embedded or separate") != std::string::npos);
+  CHECK(all.find("channels.webhook.endpoint must be tcp://127.0.0.1:PORT") != std::string::npos);
+  CHECK(all.find("channels.webhook.rate_limit.messages must be a whole number") != std::string::npos);
+  CHECK(all.find("channels.webhook.rate_limit.per must be at least 1s") != std::string::npos);
+}

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
@@ -29,8 +30,13 @@ class EngineWorld {
  public:
   static constexpr TimeMs kRetry = 30'000;
 
-  explicit EngineWorld(std::vector<std::string> channels = {}, int max_attempts = 5)
-      : dir_(MakeTempDir()), channels_(std::move(channels)), max_attempts_(max_attempts) {
+  // `tweak` adjusts the engine's options (rate limits, reply codes) before it starts.
+  explicit EngineWorld(std::vector<std::string> channels = {}, int max_attempts = 5,
+                       std::function<void(EngineOptions&)> tweak = {})
+      : dir_(MakeTempDir()),
+        channels_(std::move(channels)),
+        max_attempts_(max_attempts),
+        tweak_(std::move(tweak)) {
     store_ = std::move(*WriteStore::Open(db_path()));
     reads_ = std::make_unique<ReadStore>(db_path());
     events_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
@@ -106,6 +112,14 @@ class EngineWorld {
     REQUIRE(parts.size() == 4);
     return {std::stoll(parts[0].to_string()), parts[1].to_string(), parts[2].to_string(),
             nlohmann::json::parse(parts[3].to_string())};
+  }
+
+  // True when no job for `channel` is waiting. Jobs are handed out (in-process) right after
+  // the commit, before the engine's next reply, so after Sync() this needs no waiting.
+  bool NoJobOn(const std::string& channel, int ms = 0) {
+    auto& sock = channel_jobs_.at(channel);
+    zmq::pollitem_t item{sock.handle(), 0, ZMQ_POLLIN, 0};
+    return zmq::poll(&item, 1, std::chrono::milliseconds(ms)) == 0;
   }
 
   // The next [topic, body] the engine published.
@@ -189,10 +203,16 @@ class EngineWorld {
     return tmpl;
   }
   void StartEngine() {
-    engine_ = std::make_unique<Engine>(
-        *store_, clock, ctx_, registry, setup, metrics,
-        EngineOptions{8192, kRetry, 8 * kRetry, max_attempts_, channels_, &links,
-                      "https://vigil.test", 24 * 3'600'000});
+    EngineOptions options;
+    options.delivery_retry = kRetry;
+    options.delivery_retry_max = 8 * kRetry;
+    options.max_attempts = max_attempts_;
+    options.channels = channels_;
+    options.links = &links;
+    options.public_url = "https://vigil.test";
+    if (tweak_) tweak_(options);
+    engine_ = std::make_unique<Engine>(*store_, clock, ctx_, registry, setup, metrics,
+                                       std::move(options));
     REQUIRE(engine_->Start());
     jobs_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
     jobs_.set(zmq::sockopt::rcvtimeo, 5000);
@@ -210,6 +230,7 @@ class EngineWorld {
   std::string dir_;
   std::vector<std::string> channels_;
   int max_attempts_;
+  std::function<void(EngineOptions&)> tweak_;
   zmq::context_t ctx_{1};
   std::unique_ptr<WriteStore> store_;
   std::unique_ptr<ReadStore> reads_;

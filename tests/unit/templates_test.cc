@@ -378,6 +378,48 @@ TEST_CASE("an e-mail is multipart/alternative with a Message-ID from the idempot
   CHECK(longest <= 78);
 }
 
+TEST_CASE("a page with a reply code says how to answer by SMS, in one GSM-7 SMS", "[templates]") {
+  json page = Page();
+  page["reply_code"] = "4821";
+  const auto vi = RenderMessage(page, Lang::kVi, kNow);
+  const std::string sms = FitSms(FoldVietnamese(vi.sms), 160);
+  INFO(sms);
+  CHECK(sms.find("Tra loi 4821a: nhan, 4821e: leo thang, 4821c: dong") != std::string::npos);
+  CHECK(sms.find("#12") != std::string::npos);
+  CHECK(sms.size() <= 160);
+  CHECK(vi.text.find("4821a") != std::string::npos);  // e-mail and Telegram say it too
+  const auto en = RenderMessage(page, Lang::kEn, kNow);
+  CHECK(en.sms.find("Reply 4821a: ack, 4821e: escalate, 4821c: close") != std::string::npos);
+}
+
+TEST_CASE("a bundle of held pages reads as one message listing every alert", "[templates]") {
+  json a = Alert("Máy chủ trường THPT số 2 mất kết nối hoàn toàn từ sáng nay");
+  json b = Alert("NAS sao lưu của Sở: ổ đĩa còn 5% dung lượng trống");
+  json c = Alert("Tường lửa phát hiện dò quét cổng từ nước ngoài");
+  a["id"] = 13;
+  b["id"] = 14;
+  c["id"] = 15;
+  json bundle = {{"type", "bundle"},
+                 {"count", 3},
+                 {"pages", {Page(a), Page(b), Page(c)}},
+                 {"idempotency_keys", {"vigil-n3", "vigil-n5", "vigil-n7"}},
+                 {"reply_code", "9979"}};
+  const auto vi = RenderMessage(bundle, Lang::kVi, kNow);
+  INFO(vi.sms);
+  CHECK(vi.subject.rfind("[Vigil] 3 cảnh báo mới: #13", 0) == 0);
+  CHECK(vi.sms.rfind("3 cảnh báo mới: #13 ", 0) == 0);
+  for (const char* id : {"#13", "#14", "#15"}) {
+    CHECK(vi.sms.find(id) != std::string::npos);
+    CHECK(vi.text.find(id) != std::string::npos);
+  }
+  const std::string folded = FoldVietnamese(vi.sms);
+  CHECK(folded.size() <= 160);
+  CHECK(folded.find("Tra loi 9979a: nhan tat ca") != std::string::npos);  // never cut off
+  CHECK(vi.html.find("https://vigil.sgd.example.vn/a/12/ack?t=abc") != std::string::npos);
+  const auto en = RenderMessage(bundle, Lang::kEn, kNow);
+  CHECK(en.sms.rfind("3 new alerts: #13", 0) == 0);
+}
+
 TEST_CASE("AppendJsonString writes strings the JSON parser reads back unchanged") {
   const std::vector<std::string> samples = {
       "",
