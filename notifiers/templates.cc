@@ -549,8 +549,49 @@ std::string RenderHtml(Lang l, const Model& m) {
   return h;
 }
 
+// An incident's overdue playbook step ("incident_step_overdue"), or a request to an outside
+// party about an incident ("incident_contact"), both from daemon/incidents/work.cc.
+Model IncidentModel(const json& payload, const std::string& type, Lang l) {
+  Model m;
+  const json& in = Object(payload, "incident");
+  const json& step = Object(payload, "step");
+  const std::string id = Field(in, "id"), title = OneLine(Field(in, "title"));
+  const std::string prio = Field(in, "severity");
+  m.severity = prio == "P1" ? "critical" : prio == "P2" ? "error" : "warning";
+  m.facts = {{Tr(l, "Sự cố", "Incident"), "#" + id + " " + prio + " — " + title},
+             {Tr(l, "Đơn vị", "Unit"), Field(in, "unit")}};
+  if (type == "incident_contact") {
+    const json& cp = Object(payload, "contact_point");
+    const std::string name = OneLine(Field(cp, "name").empty() ? Field(cp, "id") : Field(cp, "name"));
+    const std::string phone = OneLine(Field(cp, "phone"));
+    m.tag = Tr(l, "[ĐỐI TÁC NGOÀI]", "[OUTSIDE CONTACT]");
+    m.headline = Tr(l, "Đề nghị hỗ trợ sự cố #", "Help requested with incident #") + id + ": " + name +
+                 (phone.empty() ? "" : " — " + phone);
+    const std::string message = OneLine(Field(payload, "message"));
+    if (!message.empty()) m.lead.push_back(message);
+    if (!phone.empty()) m.facts.emplace_back(Tr(l, "Điện thoại", "Phone"), phone);
+    if (!Field(cp, "notes").empty()) m.facts.emplace_back(Tr(l, "Ghi chú", "Notes"), OneLine(Field(cp, "notes")));
+    m.sms = m.tag + " #" + id + " " + name + (phone.empty() ? "" : " " + phone) + ": " +
+            (message.empty() ? title : message);
+  } else {
+    const std::string step_title = OneLine(Field(step, l == Lang::kEn ? "title_en" : "title_vi"));
+    m.tag = Tr(l, "[QUÁ HẠN]", "[OVERDUE]");
+    m.headline = Tr(l, "Sự cố #", "Incident #") + id + Tr(l, ": bước quá hạn — ", ": step overdue — ") +
+                 (step_title.empty() ? Field(step, "id") : step_title);
+    m.facts.emplace_back(Tr(l, "Hạn", "Due"), LocalText(Field(step, "due_at")));
+    m.facts.emplace_back(Tr(l, "Bậc leo thang", "Escalation level"), Field(payload, "level"));
+    m.notes.push_back("vigilctl incident show " + id);
+    m.sms = m.tag + " #" + id + " " + (step_title.empty() ? Field(step, "id") : step_title) + " (" +
+            title + ")";
+  }
+  m.subject = m.tag + " " + m.headline;
+  m.sms = FitSms(m.sms, kSmsChars);
+  return m;
+}
+
 Model ModelFor(const json& payload, Lang l, TimeMs now) {
   const std::string type = Field(payload, "type");
+  if (type == "incident_step_overdue" || type == "incident_contact") return IncidentModel(payload, type, l);
   if (type == "page") return PageModel(payload, Object(payload, "alert"), l, now);
   if (type == "contact_point") return ContactPointModel(payload, l, now);
   if (type == "bundle") return BundleModel(payload, l, now);

@@ -8,6 +8,7 @@
 #include "daemon/common/time_util.h"
 #include "daemon/incidents/from_playbook.h"
 #include "daemon/incidents/report.h"
+#include "notifiers/templates.h"
 #include "tests/unit/engine_world.h"
 
 using namespace vigil;
@@ -757,4 +758,24 @@ TEST_CASE("a contact-point step sends its own request to its own party", "[incid
   auto nostep = Do(w, ContactAction{*id, "", "khong-co", "", "", ""});
   REQUIRE_FALSE(nostep);
   CHECK(nostep.error().field == "step");
+}
+
+TEST_CASE("incident pages read well on SMS and e-mail", "[incident][notify]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  auto id = Do(w, OpenIncident{Ticket(), PlanOf(DdosPlaybook(), nullptr)});
+  REQUIRE(id);
+  w.Advance(15 * kMin);
+  Job overdue = w.Page();
+  const auto sms = RenderMessage(overdue.payload, Lang::kVi, w.clock.Now());
+  CHECK(sms.sms.find("[QUÁ HẠN] #" + std::to_string(*id) + " Tiếp nhận và xác minh") == 0);
+  CHECK(sms.subject.find("bước quá hạn — Tiếp nhận và xác minh") != std::string::npos);
+  CHECK(sms.text.find("vigilctl incident show " + std::to_string(*id)) != std::string::npos);
+  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "", "Đề nghị lọc lưu lượng tới 203.0.113.10", "", ""}));
+  Job contact = w.Page();
+  const auto en = RenderMessage(contact.payload, Lang::kEn, w.clock.Now());
+  CHECK(en.subject == "[OUTSIDE CONTACT] Help requested with incident #" + std::to_string(*id) +
+                          ": Trung tâm Điều hành mạng VNPT — 18001091");
+  CHECK(en.text.find("Đề nghị lọc lưu lượng tới 203.0.113.10") != std::string::npos);
+  CHECK(en.html.find("<script") == std::string::npos);
 }
