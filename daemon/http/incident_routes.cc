@@ -50,7 +50,8 @@ Result<std::string> Text(const json& doc, const char* key, size_t max = kMaxText
   if (!it->is_string()) return Fail("invalid_field", std::string(key) + " must be a string", key);
   std::string s = it->get<std::string>();
   if (s.size() > max) {
-    return Fail("invalid_field", std::string(key) + " is longer than " + std::to_string(max) + " bytes", key);
+    return Fail("invalid_field",
+                std::string(key) + " is longer than " + std::to_string(max) + " bytes", key);
   }
   return s;
 }
@@ -69,7 +70,8 @@ Result<std::vector<std::int64_t>> AlertIds(const json& doc) {
   std::vector<std::int64_t> ids;
   auto it = doc.find("alert_ids");
   if (it == doc.end() || it->is_null()) return ids;
-  if (!it->is_array()) return Fail("invalid_field", "alert_ids must be an array of alert ids", "alert_ids");
+  if (!it->is_array())
+    return Fail("invalid_field", "alert_ids must be an array of alert ids", "alert_ids");
   for (size_t i = 0; i < it->size(); ++i) {
     const json& v = (*it)[i];
     if (!v.is_number_integer() || v.get<std::int64_t>() <= 0) {
@@ -110,7 +112,8 @@ Result<Incident> ParseIncident(const json& doc, TimeMs now) {
   in.reporter = *reporter;
   if (!detected->empty()) {
     auto t = ParseTimestamp(*detected);
-    if (!t) return Fail("invalid_field", "detected_at must be an RFC 3339 date-time", "detected_at");
+    if (!t)
+      return Fail("invalid_field", "detected_at must be an RFC 3339 date-time", "detected_at");
     in.detected_at = *t;
   } else {
     in.detected_at = now;
@@ -123,9 +126,11 @@ Result<Incident> ParseIncident(const json& doc, TimeMs now) {
       if (!s.is_object()) return Fail("invalid_field", "a system is {name, level}", where);
       auto name = s.find("name");
       auto level = s.find("level");
-      if (name == s.end() || !name->is_string()) return Fail("missing_field", "a system needs a name", where + ".name");
+      if (name == s.end() || !name->is_string())
+        return Fail("missing_field", "a system needs a name", where + ".name");
       if (level == s.end() || !level->is_number_integer()) {
-        return Fail("invalid_field", "a system's security level is a whole number 1-5", where + ".level");
+        return Fail("invalid_field", "a system's security level is a whole number 1-5",
+                    where + ".level");
       }
       in.systems.push_back({name->get<std::string>(), level->get<int>()});
     }
@@ -138,10 +143,14 @@ Result<Incident> ParseIncident(const json& doc, TimeMs now) {
 
 int PriorityOf(Severity s) {
   switch (s) {
-    case Severity::kCritical: return 1;
-    case Severity::kError: return 2;
-    case Severity::kWarning: return 3;
-    default: return 4;
+    case Severity::kCritical:
+      return 1;
+    case Severity::kError:
+      return 2;
+    case Severity::kWarning:
+      return 3;
+    default:
+      return 4;
   }
 }
 
@@ -167,18 +176,27 @@ Result<std::optional<IncidentRecord>> LoadRecord(ReadStore& reads, std::int64_t 
 json RecordJson(const IncidentRecord& r, Lang lang) {
   json steps = json::array(), timeline = json::array(), alerts = json::array();
   const PlaybookPlan* plan = r.plan ? &*r.plan : nullptr;
-  for (const auto& s : r.steps) steps.push_back(StepJson(s, plan ? plan->Find(s.step_id) : nullptr));
-  for (const auto& e : r.timeline) timeline.push_back(TimelineJson(e, DescribeEntry(lang, e, plan)));
+  for (const auto& s : r.steps)
+    steps.push_back(StepJson(s, plan ? plan->Find(s.step_id) : nullptr));
+  for (const auto& e : r.timeline)
+    timeline.push_back(TimelineJson(e, DescribeEntry(lang, e, plan)));
   for (const auto& a : r.alerts) alerts.push_back(AlertView(a, false));
-  return {{"incident", IncidentJson(r.incident)}, {"steps", steps}, {"timeline", timeline},
+  return {{"incident", IncidentJson(r.incident)},
+          {"steps", steps},
+          {"timeline", timeline},
           {"alerts", alerts}};
 }
 
 json DocJson(const ReportDoc& d) {
   json fields = json::array(), tables = json::array();
-  for (const auto& f : d.fields) fields.push_back({{"key", f.key}, {"label", f.label}, {"value", f.value}});
-  for (const auto& t : d.tables) tables.push_back({{"heading", t.heading}, {"header", t.header}, {"rows", t.rows}});
-  return {{"title", d.title}, {"subtitle", d.subtitle}, {"basis", d.basis}, {"fields", fields},
+  for (const auto& f : d.fields)
+    fields.push_back({{"key", f.key}, {"label", f.label}, {"value", f.value}});
+  for (const auto& t : d.tables)
+    tables.push_back({{"heading", t.heading}, {"header", t.header}, {"rows", t.rows}});
+  return {{"title", d.title},
+          {"subtitle", d.subtitle},
+          {"basis", d.basis},
+          {"fields", fields},
           {"tables", tables}};
 }
 
@@ -234,300 +252,337 @@ void HttpServer::IncidentRoutes() {
     auto id = Text(doc, "playbook", 200);
     if (!id) return std::unexpected(id.error());
     if (id->empty()) return std::optional<PlaybookPlan>();
-    auto lib = deps_.playbooks ? deps_.playbooks->Get() : std::make_shared<const playbooks::Library>();
+    auto lib =
+        deps_.playbooks ? deps_.playbooks->Get() : std::make_shared<const playbooks::Library>();
     auto pb = ChoosePlaybook(*lib, *id == "auto" ? "" : *id, category, severity);
     if (!pb) return std::unexpected(pb.error());
     return std::optional<PlaybookPlan>(PlanOf(**pb, RegimeOf(*lib, (*pb)->regime)));
   };
 
-  post("/api/v1/incidents", [this, submit, plan_for](const HttpRequest&, HttpResponse& res,
-                                                     const std::string& raw) {
-    auto doc = Body(raw);
-    if (!doc) return WriteError(res, doc.error());
-    auto in = ParseIncident(*doc, deps_.clock.Now());
-    if (!in) return WriteError(res, in.error());
-    if (in->source.empty()) in->source = in->alert_ids.empty() ? "api" : "alert";
-    auto plan = plan_for(*doc, in->category, in->severity);
-    if (!plan) return WriteError(res, plan.error());
-    submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
-  });
+  post("/api/v1/incidents",
+       [this, submit, plan_for](const HttpRequest&, HttpResponse& res, const std::string& raw) {
+         auto doc = Body(raw);
+         if (!doc) return WriteError(res, doc.error());
+         auto in = ParseIncident(*doc, deps_.clock.Now());
+         if (!in) return WriteError(res, in.error());
+         if (in->source.empty()) in->source = in->alert_ids.empty() ? "api" : "alert";
+         auto plan = plan_for(*doc, in->category, in->severity);
+         if (!plan) return WriteError(res, plan.error());
+         submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
+       });
 
-  post(R"(/api/v1/alerts/(\d+)/promote)", [this, submit, plan_for](const HttpRequest& req,
-                                                                  HttpResponse& res,
-                                                                  const std::string& raw) {
-    auto id = ParseId(req.matches[1]);
-    auto doc = Body(raw);
-    if (!doc) return WriteError(res, doc.error());
-    auto alert = id ? deps_.reads.GetAlert(*id) : Result<std::optional<Alert>>();
-    if (!alert) return WriteError(res, alert.error());
-    if (!id || !*alert) return WriteError(res, {"not_found", "no such alert", "id", 404});
-    if (auto into = doc->find("incident_id"); into != doc->end() && !into->is_null()) {
-      if (!into->is_number_integer()) {
-        return WriteError(res, {"invalid_field", "incident_id must be an incident id", "incident_id"});
-      }
-      return submit(res, LinkAlerts{into->get<std::int64_t>(), {*id}}, Actor(*doc), 200);
-    }
-    // A new incident from the alert: its fields default from the alert.
-    json fields = *doc;
-    const Alert& a = **alert;
-    if (!fields.contains("title")) fields["title"] = a.summary;
-    if (!fields.contains("category")) fields["category"] = "other";
-    if (!fields.contains("severity")) fields["severity"] = PriorityText(PriorityOf(a.severity));
-    if (!fields.contains("source")) fields["source"] = "alert";
-    if (!fields.contains("detected_at")) fields["detected_at"] = FormatTimestamp(a.created_at);
-    if (!fields.contains("unit")) {
-      auto setup = deps_.setup.Get();
-      fields["unit"] = setup->units.empty() ? "default" : setup->units.front().id;
-    }
-    fields["alert_ids"] = json::array({*id});
-    auto in = ParseIncident(fields, deps_.clock.Now());
-    if (!in) return WriteError(res, in.error());
-    auto plan = plan_for(fields, in->category, in->severity);
-    if (!plan) return WriteError(res, plan.error());
-    submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
-  });
+  post(R"(/api/v1/alerts/(\d+)/promote)",
+       [this, submit, plan_for](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
+         auto id = ParseId(req.matches[1]);
+         auto doc = Body(raw);
+         if (!doc) return WriteError(res, doc.error());
+         auto alert = id ? deps_.reads.GetAlert(*id) : Result<std::optional<Alert>>();
+         if (!alert) return WriteError(res, alert.error());
+         if (!id || !*alert) return WriteError(res, {"not_found", "no such alert", "id", 404});
+         if (auto into = doc->find("incident_id"); into != doc->end() && !into->is_null()) {
+           if (!into->is_number_integer()) {
+             return WriteError(
+                 res, {"invalid_field", "incident_id must be an incident id", "incident_id"});
+           }
+           return submit(res, LinkAlerts{into->get<std::int64_t>(), {*id}}, Actor(*doc), 200);
+         }
+         // A new incident from the alert: its fields default from the alert.
+         json fields = *doc;
+         const Alert& a = **alert;
+         if (!fields.contains("title")) fields["title"] = a.summary;
+         if (!fields.contains("category")) fields["category"] = "other";
+         if (!fields.contains("severity"))
+           fields["severity"] = PriorityText(PriorityOf(a.severity));
+         if (!fields.contains("source")) fields["source"] = "alert";
+         if (!fields.contains("detected_at")) fields["detected_at"] = FormatTimestamp(a.created_at);
+         if (!fields.contains("unit")) {
+           auto setup = deps_.setup.Get();
+           fields["unit"] = setup->units.empty() ? "default" : setup->units.front().id;
+         }
+         fields["alert_ids"] = json::array({*id});
+         auto in = ParseIncident(fields, deps_.clock.Now());
+         if (!in) return WriteError(res, in.error());
+         auto plan = plan_for(fields, in->category, in->severity);
+         if (!plan) return WriteError(res, plan.error());
+         submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
+       });
 
   Get("/api/v1/incidents", admin([this](const HttpRequest& req, HttpResponse& res) {
-    IncidentFilter f;
-    f.state = req.get_param_value("state");
-    if (f.state == "all") f.state.clear();
-    if (!f.state.empty() && f.state != "open" && !ParseIncidentState(f.state)) {
-      return WriteError(res, {"invalid_param", "state must be open, all or an incident state", "state"});
-    }
-    f.unit = req.get_param_value("unit");
-    f.category = req.get_param_value("category");
-    f.assignee = req.get_param_value("assignee");
-    if (req.has_param("limit")) {
-      auto n = ParseId(req.get_param_value("limit"));
-      if (!n || *n > 500) return WriteError(res, {"invalid_param", "limit must be from 1 to 500", "limit"});
-      f.limit = static_cast<int>(*n);
-    }
-    if (req.has_param("since")) {
-      auto t = ParseTimestamp(req.get_param_value("since"));
-      if (!t) return WriteError(res, {"invalid_param", "since must be an RFC 3339 date-time", "since"});
-      f.since = *t;
-    }
-    json list = json::array();
-    auto ok = deps_.reads.Read([&](sqlite::Db& db) {
-      IncidentStore s(db);
-      for (const auto& in : s.List(f)) {
-        json j = IncidentJson(in);
-        int pending = 0, overdue = 0;
-        for (const auto& st : s.Steps(in.id)) {
-          pending += st.state == "pending";
-          overdue += st.state == "pending" && st.due_at && *st.due_at <= deps_.clock.Now();
+        IncidentFilter f;
+        f.state = req.get_param_value("state");
+        if (f.state == "all") f.state.clear();
+        if (!f.state.empty() && f.state != "open" && !ParseIncidentState(f.state)) {
+          return WriteError(
+              res, {"invalid_param", "state must be open, all or an incident state", "state"});
         }
-        j["steps_pending"] = pending;
-        j["steps_overdue"] = overdue;
-        list.push_back(std::move(j));
-      }
-    });
-    if (!ok) return WriteError(res, ok.error());
-    WriteJson(res, 200, json{{"incidents", list}}.dump());
-  }));
+        f.unit = req.get_param_value("unit");
+        f.category = req.get_param_value("category");
+        f.assignee = req.get_param_value("assignee");
+        if (req.has_param("limit")) {
+          auto n = ParseId(req.get_param_value("limit"));
+          if (!n || *n > 500)
+            return WriteError(res, {"invalid_param", "limit must be from 1 to 500", "limit"});
+          f.limit = static_cast<int>(*n);
+        }
+        if (req.has_param("since")) {
+          auto t = ParseTimestamp(req.get_param_value("since"));
+          if (!t)
+            return WriteError(res,
+                              {"invalid_param", "since must be an RFC 3339 date-time", "since"});
+          f.since = *t;
+        }
+        json list = json::array();
+        auto ok = deps_.reads.Read([&](sqlite::Db& db) {
+          IncidentStore s(db);
+          for (const auto& in : s.List(f)) {
+            json j = IncidentJson(in);
+            int pending = 0, overdue = 0;
+            for (const auto& st : s.Steps(in.id)) {
+              pending += st.state == "pending";
+              overdue += st.state == "pending" && st.due_at && *st.due_at <= deps_.clock.Now();
+            }
+            j["steps_pending"] = pending;
+            j["steps_overdue"] = overdue;
+            list.push_back(std::move(j));
+          }
+        });
+        if (!ok) return WriteError(res, ok.error());
+        WriteJson(res, 200, json{{"incidents", list}}.dump());
+      }));
 
   Get(R"(/api/v1/incidents/(\d+))", admin([this](const HttpRequest& req, HttpResponse& res) {
-    auto id = ParseId(req.matches[1]);
-    auto rec = id ? LoadRecord(deps_.reads, *id) : Result<std::optional<IncidentRecord>>();
-    if (!rec) return WriteError(res, rec.error());
-    if (!*rec) return WriteError(res, {"not_found", "incident " + std::string(req.matches[1]) + " does not exist", "id", 404});
-    const Lang lang = req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
-    WriteJson(res, 200, RecordJson(**rec, lang).dump());
-  }));
+        auto id = ParseId(req.matches[1]);
+        auto rec = id ? LoadRecord(deps_.reads, *id) : Result<std::optional<IncidentRecord>>();
+        if (!rec) return WriteError(res, rec.error());
+        if (!*rec)
+          return WriteError(
+              res, {"not_found", "incident " + std::string(req.matches[1]) + " does not exist",
+                    "id", 404});
+        const Lang lang =
+            req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
+        WriteJson(res, 200, RecordJson(**rec, lang).dump());
+      }));
 
-  post(R"(/api/v1/incidents/(\d+)/(transition|note|assign|alerts|playbook|contact))",
-       [this, submit, plan_for](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
-    auto id = ParseId(req.matches[1]);
-    if (!id) return WriteError(res, {"not_found", "no such incident", "id", 404});
-    auto doc = Body(raw);
-    if (!doc) return WriteError(res, doc.error());
-    const std::string what = req.matches[2];
-    const std::string actor = Actor(*doc);
-    if (what == "transition") {
-      auto state = Text(*doc, "state", 32);
-      auto note = Text(*doc, "note");
-      if (!state) return WriteError(res, state.error());
-      if (!note) return WriteError(res, note.error());
-      if (state->empty()) return WriteError(res, {"missing_field", "state is required", "state"});
-      TransitionIncident op{*id, *state, std::nullopt, *note};
-      if (auto d = doc->find("duplicate_of"); d != doc->end() && !d->is_null()) {
-        if (!d->is_number_integer()) return WriteError(res, {"invalid_field", "duplicate_of must be an incident id", "duplicate_of"});
-        op.duplicate_of = d->get<std::int64_t>();
-      }
-      return submit(res, op, actor, 200);
-    }
-    if (what == "note") {
-      auto text = Text(*doc, "text");
-      if (!text) return WriteError(res, text.error());
-      return submit(res, AddNote{*id, *text}, actor, 200);
-    }
-    if (what == "assign") {
-      auto person = Text(*doc, "assignee", 200);
-      if (!person) return WriteError(res, person.error());
-      return submit(res, AssignIncident{*id, *person}, actor, 200);
-    }
-    if (what == "alerts") {
-      auto ids = AlertIds(*doc);
-      if (!ids) return WriteError(res, ids.error());
-      if (ids->empty()) return WriteError(res, {"missing_field", "alert_ids is required", "alert_ids"});
-      return submit(res, LinkAlerts{*id, *ids}, actor, 200);
-    }
-    if (what == "playbook") {
-      auto rec = LoadRecord(deps_.reads, *id);
-      if (!rec) return WriteError(res, rec.error());
-      if (!*rec) return WriteError(res, {"not_found", "incident " + std::to_string(*id) + " does not exist", "id", 404});
-      json d = *doc;
-      if (!d.contains("playbook") || d["playbook"].is_null()) d["playbook"] = "auto";
-      auto plan = plan_for(d, (*rec)->incident.category, (*rec)->incident.severity);
-      if (!plan) return WriteError(res, plan.error());
-      return submit(res, AttachPlaybook{*id, **plan}, actor, 200);
-    }
-    ContactAction op{*id, "", "", "", "", ""};
-    for (auto [key, out] : {std::pair{"contact_point", &op.contact_point}, std::pair{"step", &op.step},
-                            std::pair{"message", &op.message}, std::pair{"ticket", &op.ticket},
-                            std::pair{"answer", &op.answer}}) {
-      auto v = Text(*doc, key);
-      if (!v) return WriteError(res, v.error());
-      *out = *v;
-    }
-    submit(res, op, actor, 200);
-  });
+  post(
+      R"(/api/v1/incidents/(\d+)/(transition|note|assign|alerts|playbook|contact))",
+      [this, submit, plan_for](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
+        auto id = ParseId(req.matches[1]);
+        if (!id) return WriteError(res, {"not_found", "no such incident", "id", 404});
+        auto doc = Body(raw);
+        if (!doc) return WriteError(res, doc.error());
+        const std::string what = req.matches[2];
+        const std::string actor = Actor(*doc);
+        if (what == "transition") {
+          auto state = Text(*doc, "state", 32);
+          auto note = Text(*doc, "note");
+          if (!state) return WriteError(res, state.error());
+          if (!note) return WriteError(res, note.error());
+          if (state->empty())
+            return WriteError(res, {"missing_field", "state is required", "state"});
+          TransitionIncident op{*id, *state, std::nullopt, *note};
+          if (auto d = doc->find("duplicate_of"); d != doc->end() && !d->is_null()) {
+            if (!d->is_number_integer())
+              return WriteError(
+                  res, {"invalid_field", "duplicate_of must be an incident id", "duplicate_of"});
+            op.duplicate_of = d->get<std::int64_t>();
+          }
+          return submit(res, op, actor, 200);
+        }
+        if (what == "note") {
+          auto text = Text(*doc, "text");
+          if (!text) return WriteError(res, text.error());
+          return submit(res, AddNote{*id, *text}, actor, 200);
+        }
+        if (what == "assign") {
+          auto person = Text(*doc, "assignee", 200);
+          if (!person) return WriteError(res, person.error());
+          return submit(res, AssignIncident{*id, *person}, actor, 200);
+        }
+        if (what == "alerts") {
+          auto ids = AlertIds(*doc);
+          if (!ids) return WriteError(res, ids.error());
+          if (ids->empty())
+            return WriteError(res, {"missing_field", "alert_ids is required", "alert_ids"});
+          return submit(res, LinkAlerts{*id, *ids}, actor, 200);
+        }
+        if (what == "playbook") {
+          auto rec = LoadRecord(deps_.reads, *id);
+          if (!rec) return WriteError(res, rec.error());
+          if (!*rec)
+            return WriteError(
+                res,
+                {"not_found", "incident " + std::to_string(*id) + " does not exist", "id", 404});
+          json d = *doc;
+          if (!d.contains("playbook") || d["playbook"].is_null()) d["playbook"] = "auto";
+          auto plan = plan_for(d, (*rec)->incident.category, (*rec)->incident.severity);
+          if (!plan) return WriteError(res, plan.error());
+          return submit(res, AttachPlaybook{*id, **plan}, actor, 200);
+        }
+        ContactAction op{*id, "", "", "", "", ""};
+        for (auto [key, out] : {std::pair{"contact_point", &op.contact_point},
+                                std::pair{"step", &op.step}, std::pair{"message", &op.message},
+                                std::pair{"ticket", &op.ticket}, std::pair{"answer", &op.answer}}) {
+          auto v = Text(*doc, key);
+          if (!v) return WriteError(res, v.error());
+          *out = *v;
+        }
+        submit(res, op, actor, 200);
+      });
 
   post(R"(/api/v1/incidents/(\d+)/steps/([A-Za-z0-9_.:\-]+)/(complete|skip))",
        [this, submit](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
-    auto id = ParseId(req.matches[1]);
-    if (!id) return WriteError(res, {"not_found", "no such incident", "id", 404});
-    auto doc = Body(raw);
-    if (!doc) return WriteError(res, doc.error());
-    auto note = Text(*doc, "note");
-    if (!note) return WriteError(res, note.error());
-    StepAction op{*id, req.matches[2], req.matches[3] == "skip", *note, json::object()};
-    if (auto in = doc->find("input"); in != doc->end() && !in->is_null()) {
-      if (!in->is_object()) return WriteError(res, {"invalid_field", "input must be an object of form fields", "input"});
-      op.input = *in;
-    }
-    submit(res, op, Actor(*doc), 200);
-  });
+         auto id = ParseId(req.matches[1]);
+         if (!id) return WriteError(res, {"not_found", "no such incident", "id", 404});
+         auto doc = Body(raw);
+         if (!doc) return WriteError(res, doc.error());
+         auto note = Text(*doc, "note");
+         if (!note) return WriteError(res, note.error());
+         StepAction op{*id, req.matches[2], req.matches[3] == "skip", *note, json::object()};
+         if (auto in = doc->find("input"); in != doc->end() && !in->is_null()) {
+           if (!in->is_object())
+             return WriteError(
+                 res, {"invalid_field", "input must be an object of form fields", "input"});
+           op.input = *in;
+         }
+         submit(res, op, Actor(*doc), 200);
+       });
 
   Get(R"(/api/v1/incidents/(\d+)/report/([a-z]+))",
-               admin([this](const HttpRequest& req, HttpResponse& res) {
-    auto id = ParseId(req.matches[1]);
-    auto kind = ParseReportKind(std::string(req.matches[2]));
-    if (!kind) return WriteError(res, {"not_found", "reports are initial or final", "kind", 404});
-    auto rec = id ? LoadRecord(deps_.reads, *id) : Result<std::optional<IncidentRecord>>();
-    if (!rec) return WriteError(res, rec.error());
-    if (!*rec) return WriteError(res, {"not_found", "no such incident", "id", 404});
-    const Lang lang = req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
-    WriteReport(req, res, IncidentReport(**rec, *kind, *deps_.setup.Get(), lang, deps_.clock.Now()), lang);
-  }));
+      admin([this](const HttpRequest& req, HttpResponse& res) {
+        auto id = ParseId(req.matches[1]);
+        auto kind = ParseReportKind(std::string(req.matches[2]));
+        if (!kind)
+          return WriteError(res, {"not_found", "reports are initial or final", "kind", 404});
+        auto rec = id ? LoadRecord(deps_.reads, *id) : Result<std::optional<IncidentRecord>>();
+        if (!rec) return WriteError(res, rec.error());
+        if (!*rec) return WriteError(res, {"not_found", "no such incident", "id", 404});
+        const Lang lang =
+            req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
+        WriteReport(req, res,
+                    IncidentReport(**rec, *kind, *deps_.setup.Get(), lang, deps_.clock.Now()),
+                    lang);
+      }));
 
   Get("/api/v1/reports/shift", admin([this](const HttpRequest& req, HttpResponse& res) {
-    auto setup = deps_.setup.Get();
-    const TimeMs now = deps_.clock.Now();
-    ShiftData d;
-    if (req.has_param("schedule")) {  // the duty officer's stretch at `at` (default now)
-      const Schedule* s = setup->FindSchedule(req.get_param_value("schedule"));
-      if (!s) return WriteError(res, {"not_found", "no such schedule", "schedule", 404});
-      auto at = TimeParam(req, "at", setup->time_zone, now);
-      if (!at) return WriteError(res, at.error());
-      for (const auto& on : WhoIsOnDuty(*s, setup->RostersFor(s->id), *at)) {
-        if (on.role != DutyRole::kDutyOfficer) continue;
-        d.from = on.from;
-        d.to = on.until == INT64_MAX ? now : on.until;
-        const Person* p = setup->FindPerson(on.person);
-        d.who += (d.who.empty() ? "" : ", ") + (p ? p->name + " (" + p->id + ")" : on.person);
-      }
-      if (d.from == 0) return WriteError(res, {"no_shift", "nobody is the duty officer then", "at", 404});
-    } else {
-      auto from = TimeParam(req, "from", setup->time_zone, std::nullopt);
-      auto to = TimeParam(req, "to", setup->time_zone, now);
-      if (!from) return WriteError(res, from.error());
-      if (!to) return WriteError(res, to.error());
-      if (*to <= *from) return WriteError(res, {"invalid_param", "to must be after from", "to"});
-      d.from = *from;
-      d.to = *to;
-    }
-    AlertFilter f;
-    f.since = d.from;
-    f.limit = 500;
-    auto alerts = deps_.reads.ListAlerts(f);
-    AlertFilter open;
-    open.open_only = true;
-    open.limit = 500;
-    auto open_alerts = deps_.reads.ListAlerts(open);
-    if (!alerts) return WriteError(res, alerts.error());
-    if (!open_alerts) return WriteError(res, open_alerts.error());
-    for (const auto& a : *alerts) {
-      if (a.created_at < d.to) d.alerts.push_back(a);
-    }
-    d.open_alerts = *open_alerts;
-    std::vector<Incident> active;
-    auto ok = deps_.reads.Read([&](sqlite::Db& db) { active = IncidentStore(db).ActiveBetween(d.from, d.to); });
-    if (!ok) return WriteError(res, ok.error());
-    for (const auto& in : active) {
-      auto rec = LoadRecord(deps_.reads, in.id);
-      if (rec && *rec) d.incidents.push_back(std::move(**rec));
-    }
-    const Lang lang = req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
-    WriteReport(req, res, ShiftHandover(d, *setup, lang, now), lang);
-  }));
+        auto setup = deps_.setup.Get();
+        const TimeMs now = deps_.clock.Now();
+        ShiftData d;
+        if (req.has_param("schedule")) {  // the duty officer's stretch at `at` (default now)
+          const Schedule* s = setup->FindSchedule(req.get_param_value("schedule"));
+          if (!s) return WriteError(res, {"not_found", "no such schedule", "schedule", 404});
+          auto at = TimeParam(req, "at", setup->time_zone, now);
+          if (!at) return WriteError(res, at.error());
+          for (const auto& on : WhoIsOnDuty(*s, setup->RostersFor(s->id), *at)) {
+            if (on.role != DutyRole::kDutyOfficer) continue;
+            d.from = on.from;
+            d.to = on.until == INT64_MAX ? now : on.until;
+            const Person* p = setup->FindPerson(on.person);
+            d.who += (d.who.empty() ? "" : ", ") + (p ? p->name + " (" + p->id + ")" : on.person);
+          }
+          if (d.from == 0)
+            return WriteError(res, {"no_shift", "nobody is the duty officer then", "at", 404});
+        } else {
+          auto from = TimeParam(req, "from", setup->time_zone, std::nullopt);
+          auto to = TimeParam(req, "to", setup->time_zone, now);
+          if (!from) return WriteError(res, from.error());
+          if (!to) return WriteError(res, to.error());
+          if (*to <= *from)
+            return WriteError(res, {"invalid_param", "to must be after from", "to"});
+          d.from = *from;
+          d.to = *to;
+        }
+        AlertFilter f;
+        f.since = d.from;
+        f.limit = 500;
+        auto alerts = deps_.reads.ListAlerts(f);
+        AlertFilter open;
+        open.open_only = true;
+        open.limit = 500;
+        auto open_alerts = deps_.reads.ListAlerts(open);
+        if (!alerts) return WriteError(res, alerts.error());
+        if (!open_alerts) return WriteError(res, open_alerts.error());
+        for (const auto& a : *alerts) {
+          if (a.created_at < d.to) d.alerts.push_back(a);
+        }
+        d.open_alerts = *open_alerts;
+        std::vector<Incident> active;
+        auto ok = deps_.reads.Read(
+            [&](sqlite::Db& db) { active = IncidentStore(db).ActiveBetween(d.from, d.to); });
+        if (!ok) return WriteError(res, ok.error());
+        for (const auto& in : active) {
+          auto rec = LoadRecord(deps_.reads, in.id);
+          if (rec && *rec) d.incidents.push_back(std::move(**rec));
+        }
+        const Lang lang =
+            req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
+        WriteReport(req, res, ShiftHandover(d, *setup, lang, now), lang);
+      }));
 
   Get("/api/v1/reports/holiday", admin([this](const HttpRequest& req, HttpResponse& res) {
-    auto setup = deps_.setup.Get();
-    const TimeMs now = deps_.clock.Now();
-    HolidayData d;
-    d.unit = req.has_param("unit") ? req.get_param_value("unit")
-                                   : (setup->units.empty() ? "" : setup->units.front().id);
-    if (!setup->units.empty() &&
-        std::none_of(setup->units.begin(), setup->units.end(), [&](const Unit& u) { return u.id == d.unit; })) {
-      return WriteError(res, {"not_found", "no unit \"" + d.unit + "\" in the on-call config", "unit", 404});
-    }
-    const HolidayPeriod* period = nullptr;
-    for (const auto& h : setup->holidays) {  // the one named, else the latest begun
-      if (req.has_param("period") ? h.name == req.get_param_value("period")
-                                  : h.start <= now && (!period || h.start > period->start)) {
-        period = &h;
-      }
-    }
-    if (!period) return WriteError(res, {"not_found", "no such holiday period in the on-call config", "period", 404});
-    d.period = period->name;
-    d.from = period->start;
-    d.to = period->end;
-    std::vector<Incident> active;
-    auto ok = deps_.reads.Read([&](sqlite::Db& db) { active = IncidentStore(db).ActiveBetween(d.from, d.to); });
-    if (!ok) return WriteError(res, ok.error());
-    for (const auto& in : active) {
-      if (!d.unit.empty() && !setup->UnitWithin(in.unit, d.unit) && in.unit != d.unit) continue;
-      auto rec = LoadRecord(deps_.reads, in.id);
-      if (rec && *rec) d.incidents.push_back(std::move(**rec));
-    }
-    AlertFilter f;
-    f.since = d.from;
-    f.limit = 500;
-    if (auto alerts = deps_.reads.ListAlerts(f)) {
-      for (const auto& a : *alerts) d.alerts += a.created_at < d.to;
-    }
-    if (auto checkins = deps_.reads.Checkins(d.from, d.to)) {
-      for (const auto& c : *checkins) {
-        d.checkins_confirmed += c.checked_in_at.has_value();
-        d.checkins_missed += c.missed_at.has_value();
-      }
-    }
-    const Lang lang = req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
-    WriteReport(req, res, HolidaySummary(d, *setup, lang, now), lang);
-  }));
+        auto setup = deps_.setup.Get();
+        const TimeMs now = deps_.clock.Now();
+        HolidayData d;
+        d.unit = req.has_param("unit") ? req.get_param_value("unit")
+                                       : (setup->units.empty() ? "" : setup->units.front().id);
+        if (!setup->units.empty() && std::none_of(setup->units.begin(), setup->units.end(),
+                                                  [&](const Unit& u) { return u.id == d.unit; })) {
+          return WriteError(
+              res, {"not_found", "no unit \"" + d.unit + "\" in the on-call config", "unit", 404});
+        }
+        const HolidayPeriod* period = nullptr;
+        for (const auto& h : setup->holidays) {  // the one named, else the latest begun
+          if (req.has_param("period") ? h.name == req.get_param_value("period")
+                                      : h.start <= now && (!period || h.start > period->start)) {
+            period = &h;
+          }
+        }
+        if (!period)
+          return WriteError(
+              res, {"not_found", "no such holiday period in the on-call config", "period", 404});
+        d.period = period->name;
+        d.from = period->start;
+        d.to = period->end;
+        std::vector<Incident> active;
+        auto ok = deps_.reads.Read(
+            [&](sqlite::Db& db) { active = IncidentStore(db).ActiveBetween(d.from, d.to); });
+        if (!ok) return WriteError(res, ok.error());
+        for (const auto& in : active) {
+          if (!d.unit.empty() && !setup->UnitWithin(in.unit, d.unit) && in.unit != d.unit) continue;
+          auto rec = LoadRecord(deps_.reads, in.id);
+          if (rec && *rec) d.incidents.push_back(std::move(**rec));
+        }
+        AlertFilter f;
+        f.since = d.from;
+        f.limit = 500;
+        if (auto alerts = deps_.reads.ListAlerts(f)) {
+          for (const auto& a : *alerts) d.alerts += a.created_at < d.to;
+        }
+        if (auto checkins = deps_.reads.Checkins(d.from, d.to)) {
+          for (const auto& c : *checkins) {
+            d.checkins_confirmed += c.checked_in_at.has_value();
+            d.checkins_missed += c.missed_at.has_value();
+          }
+        }
+        const Lang lang =
+            req.has_param("lang") ? ParseLang(req.get_param_value("lang")) : deps_.lang;
+        WriteReport(req, res, HolidaySummary(d, *setup, lang, now), lang);
+      }));
 
   Get("/api/v1/playbooks", admin([this](const HttpRequest&, HttpResponse& res) {
-    json list = json::array();
-    if (deps_.playbooks) {
-      for (const auto& pb : deps_.playbooks->Get()->playbooks) {
-        list.push_back({{"id", pb.id}, {"version", pb.version}, {"title_vi", pb.title.vi},
-                        {"title_en", pb.title.en}, {"categories", pb.categories},
-                        {"min_severity", PriorityText(pb.min_severity)}, {"steps", pb.steps.size()}});
-      }
-    }
-    WriteJson(res, 200, json{{"playbooks", list}}.dump());
-  }));
+        json list = json::array();
+        if (deps_.playbooks) {
+          for (const auto& pb : deps_.playbooks->Get()->playbooks) {
+            list.push_back({{"id", pb.id},
+                            {"version", pb.version},
+                            {"title_vi", pb.title.vi},
+                            {"title_en", pb.title.en},
+                            {"categories", pb.categories},
+                            {"min_severity", PriorityText(pb.min_severity)},
+                            {"steps", pb.steps.size()}});
+          }
+        }
+        WriteJson(res, 200, json{{"playbooks", list}}.dump());
+      }));
 }
 
 }  // namespace vigil

@@ -18,17 +18,22 @@ const playbooks::Role* RoleOf(const playbooks::Playbook& pb, const std::string& 
 
 std::string TypeName(playbooks::FieldType t) {
   switch (t) {
-    case playbooks::FieldType::kNumber: return "number";
-    case playbooks::FieldType::kBool: return "bool";
-    case playbooks::FieldType::kChoice: return "choice";
-    case playbooks::FieldType::kDatetime: return "datetime";
-    default: return "text";
+    case playbooks::FieldType::kNumber:
+      return "number";
+    case playbooks::FieldType::kBool:
+      return "bool";
+    case playbooks::FieldType::kChoice:
+      return "choice";
+    case playbooks::FieldType::kDatetime:
+      return "datetime";
+    default:
+      return "text";
   }
 }
 
 bool Applies(const playbooks::Playbook& pb, const std::string& category, int severity) {
-  const bool cat = pb.categories.empty() ||
-                   std::find(pb.categories.begin(), pb.categories.end(), category) != pb.categories.end();
+  const bool cat = pb.categories.empty() || std::find(pb.categories.begin(), pb.categories.end(),
+                                                      category) != pb.categories.end();
   return cat && severity >= 1 && severity <= pb.min_severity;
 }
 
@@ -48,11 +53,17 @@ PlanLevel LevelOf(const playbooks::Playbook& pb, const playbooks::EscalationStep
 json FormJson(const playbooks::ReportForm& f) {
   json fields = json::array();
   for (const auto& x : f.fields) {
-    fields.push_back({{"id", x.id}, {"label_vi", x.label.vi}, {"label_en", x.label.en},
-                      {"source", x.source}, {"required", x.required}});
+    fields.push_back({{"id", x.id},
+                      {"label_vi", x.label.vi},
+                      {"label_en", x.label.en},
+                      {"source", x.source},
+                      {"required", x.required}});
   }
-  return {{"title_vi", f.title.vi}, {"title_en", f.title.en}, {"basis_vi", f.basis.vi},
-          {"basis_en", f.basis.en}, {"fields", fields}};
+  return {{"title_vi", f.title.vi},
+          {"title_en", f.title.en},
+          {"basis_vi", f.basis.vi},
+          {"basis_en", f.basis.en},
+          {"fields", fields}};
 }
 
 }  // namespace

@@ -62,13 +62,20 @@ bool IsFinal(IncidentState s) {
 std::vector<IncidentState> NextStates(IncidentState from) {
   using S = IncidentState;
   switch (from) {
-    case S::kNew: return {S::kAcknowledged, S::kFalsePositive, S::kDuplicate};
-    case S::kAcknowledged: return {S::kTriaged, S::kFalsePositive, S::kDuplicate};
-    case S::kTriaged: return {S::kContained, S::kFalsePositive, S::kDuplicate};
-    case S::kContained: return {S::kRecovered};
-    case S::kRecovered: return {S::kReported};
-    case S::kReported: return {S::kClosed};
-    default: return {};
+    case S::kNew:
+      return {S::kAcknowledged, S::kFalsePositive, S::kDuplicate};
+    case S::kAcknowledged:
+      return {S::kTriaged, S::kFalsePositive, S::kDuplicate};
+    case S::kTriaged:
+      return {S::kContained, S::kFalsePositive, S::kDuplicate};
+    case S::kContained:
+      return {S::kRecovered};
+    case S::kRecovered:
+      return {S::kReported};
+    case S::kReported:
+      return {S::kClosed};
+    default:
+      return {};
   }
 }
 
@@ -81,7 +88,7 @@ std::string AnchorOf(IncidentState s) { return std::string(ToString(s)); }
 
 const std::vector<std::string>& IncidentCategories() {
   static const std::vector<std::string> kCategories = {
-      "malware", "ransomware",        "defacement", "ddos",  "phishing", "account_compromise",
+      "malware",   "ransomware",        "defacement", "ddos", "phishing", "account_compromise",
       "data_leak", "vuln_exploitation", "other"};
   return kCategories;
 }
@@ -119,22 +126,38 @@ json ToJson(const PlaybookPlan& p) {
   for (const auto& s : p.steps) {
     json form = json::array(), next = json::array();
     for (const auto& f : s.form) {
-      form.push_back({{"name", f.name}, {"type", f.type}, {"required", f.required},
-                      {"choices", f.choices}, {"label_vi", f.label_vi}, {"label_en", f.label_en}});
+      form.push_back({{"name", f.name},
+                      {"type", f.type},
+                      {"required", f.required},
+                      {"choices", f.choices},
+                      {"label_vi", f.label_vi},
+                      {"label_en", f.label_en}});
     }
     for (const auto& n : s.next) {
       next.push_back({{"field", n.field}, {"op", n.op}, {"value", n.value}, {"step", n.step}});
     }
-    steps.push_back({{"id", s.id}, {"phase", s.phase}, {"role", s.role},
-                     {"title_vi", s.title_vi}, {"title_en", s.title_en},
-                     {"instructions_vi", s.instructions_vi}, {"instructions_en", s.instructions_en},
-                     {"donts_vi", s.donts_vi}, {"donts_en", s.donts_en},
-                     {"mandatory", s.mandatory}, {"anchor", s.anchor},
-                     {"due_after", s.due_after}, {"working_days", s.working_days},
-                     {"is_clock", s.is_clock}, {"stops_at", s.stops_at},
-                     {"form", form}, {"next", next}, {"sets_anchor", s.sets_anchor},
-                     {"produces_report", s.produces_report}, {"escalation", s.escalation},
-                     {"contact_point", s.contact_point}, {"request_vi", s.request_vi},
+    steps.push_back({{"id", s.id},
+                     {"phase", s.phase},
+                     {"role", s.role},
+                     {"title_vi", s.title_vi},
+                     {"title_en", s.title_en},
+                     {"instructions_vi", s.instructions_vi},
+                     {"instructions_en", s.instructions_en},
+                     {"donts_vi", s.donts_vi},
+                     {"donts_en", s.donts_en},
+                     {"mandatory", s.mandatory},
+                     {"anchor", s.anchor},
+                     {"due_after", s.due_after},
+                     {"working_days", s.working_days},
+                     {"is_clock", s.is_clock},
+                     {"stops_at", s.stops_at},
+                     {"form", form},
+                     {"next", next},
+                     {"sets_anchor", s.sets_anchor},
+                     {"produces_report", s.produces_report},
+                     {"escalation", s.escalation},
+                     {"contact_point", s.contact_point},
+                     {"request_vi", s.request_vi},
                      {"request_en", s.request_en}});
   }
   json chains = json::object();
@@ -143,10 +166,16 @@ json ToJson(const PlaybookPlan& p) {
     for (const auto& l : levels) ls.push_back({{"after_ms", l.after}, {"targets", l.targets}});
     chains[id] = ls;
   }
-  return {{"id", p.id}, {"version", p.version}, {"title_vi", p.title_vi},
-          {"title_en", p.title_en}, {"steps", steps}, {"chains", chains},
-          {"default_chain", p.default_chain}, {"regime", p.regime},
-          {"regime_version", p.regime_version}, {"report_forms", p.report_forms}};
+  return {{"id", p.id},
+          {"version", p.version},
+          {"title_vi", p.title_vi},
+          {"title_en", p.title_en},
+          {"steps", steps},
+          {"chains", chains},
+          {"default_chain", p.default_chain},
+          {"regime", p.regime},
+          {"regime_version", p.regime_version},
+          {"report_forms", p.report_forms}};
 }
 
 Result<PlaybookPlan> PlanFromJson(const json& j) {
@@ -159,7 +188,8 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
   p.default_chain = Str(j, "default_chain");
   p.regime = Str(j, "regime");
   p.regime_version = Str(j, "regime_version");
-  if (j.contains("report_forms") && j["report_forms"].is_object()) p.report_forms = j["report_forms"];
+  if (j.contains("report_forms") && j["report_forms"].is_object())
+    p.report_forms = j["report_forms"];
   if (p.id.empty()) return Fail("missing_field", "the playbook plan has no id", "plan.id");
   const json steps = j.value("steps", json::array());
   std::set<std::string> ids;
@@ -218,7 +248,8 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
   const json chains = j.value("chains", json::object());  // items() must not outlive it
   for (const auto& [id, levels] : chains.items()) {
     std::vector<PlanLevel> ls;
-    for (const auto& l : levels) ls.push_back({l.value("after_ms", TimeMs{0}), Strings(l, "targets")});
+    for (const auto& l : levels)
+      ls.push_back({l.value("after_ms", TimeMs{0}), Strings(l, "targets")});
     p.chains[id] = std::move(ls);
   }
   return p;
@@ -250,8 +281,8 @@ std::optional<TimeMs> DueAt(const PlanStep& step, const std::map<std::string, Ti
 Result<void> ValidateForm(const std::vector<FormField>& form, const json& input) {
   if (!input.is_object()) return Fail("invalid_field", "input must be a JSON object", "input");
   for (const auto& [key, value] : input.items()) {
-    const bool known = std::any_of(form.begin(), form.end(),
-                                   [&](const FormField& f) { return f.name == key; });
+    const bool known =
+        std::any_of(form.begin(), form.end(), [&](const FormField& f) { return f.name == key; });
     if (!known) {
       std::string names;
       for (const auto& f : form) names += (names.empty() ? "" : ", ") + f.name;

@@ -19,8 +19,15 @@
 namespace vigil {
 
 enum class IncidentState {
-  kNew, kAcknowledged, kTriaged, kContained, kRecovered, kReported, kClosed,
-  kFalsePositive, kDuplicate,
+  kNew,
+  kAcknowledged,
+  kTriaged,
+  kContained,
+  kRecovered,
+  kReported,
+  kClosed,
+  kFalsePositive,
+  kDuplicate,
 };
 std::string_view ToString(IncidentState s);  // new, acknowledged, ..., false_positive, duplicate
 std::optional<IncidentState> ParseIncidentState(std::string_view s);
@@ -113,10 +120,10 @@ struct PlanStep {
   std::string stops_at;           // a clock is met when this anchor is stamped
   std::vector<FormField> form;
   std::vector<NextRule> next;
-  std::string sets_anchor;     // completing the step stamps this anchor
-  std::string produces_report; // "initial" or "final": the step's output is that report
-  std::string escalation;      // the chain an overdue step follows (empty: the plan's default)
-  std::string contact_point;   // a contact-point step: the outside party it engages
+  std::string sets_anchor;      // completing the step stamps this anchor
+  std::string produces_report;  // "initial" or "final": the step's output is that report
+  std::string escalation;       // the chain an overdue step follows (empty: the plan's default)
+  std::string contact_point;    // a contact-point step: the outside party it engages
   std::string request_vi, request_en;  // what is sent to the contact point
 };
 

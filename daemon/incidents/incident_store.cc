@@ -63,8 +63,8 @@ IncidentStep ReadStep(const sqlite::Stmt& st) {
 }
 
 TimelineEntry ReadEntry(const sqlite::Stmt& st) {
-  return {st.Int(0), st.Int(1), st.Int(2), st.Text(3), st.Text(4),
-          ParseJson(st.Text(5), json::object())};
+  return {st.Int(0),  st.Int(1),  st.Int(2),
+          st.Text(3), st.Text(4), ParseJson(st.Text(5), json::object())};
 }
 
 }  // namespace
@@ -93,7 +93,8 @@ std::optional<Incident> IncidentStore::Get(std::int64_t id) {
   if (!st.Step()) return std::nullopt;
   Incident in = ReadIncident(st);
   in.anchors = Anchors(id);
-  auto al = db_.Prepare("SELECT alert_id FROM incident_alerts WHERE incident_id=? ORDER BY alert_id");
+  auto al =
+      db_.Prepare("SELECT alert_id FROM incident_alerts WHERE incident_id=? ORDER BY alert_id");
   al.Bind(1, id);
   while (al.Step()) in.alert_ids.push_back(al.Int(0));
   return in;
@@ -126,7 +127,8 @@ std::vector<Incident> IncidentStore::ActiveBetween(TimeMs from, TimeMs to) {
   while (st.Step()) out.push_back(ReadIncident(st));
   for (auto& in : out) {
     in.anchors = Anchors(in.id);
-    auto al = db_.Prepare("SELECT alert_id FROM incident_alerts WHERE incident_id=? ORDER BY alert_id");
+    auto al =
+        db_.Prepare("SELECT alert_id FROM incident_alerts WHERE incident_id=? ORDER BY alert_id");
     al.Bind(1, in.id);
     while (al.Step()) in.alert_ids.push_back(al.Int(0));
   }
@@ -136,7 +138,8 @@ std::vector<Incident> IncidentStore::ActiveBetween(TimeMs from, TimeMs to) {
 void IncidentStore::SetState(std::int64_t id, IncidentState s,
                              std::optional<std::int64_t> duplicate_of, TimeMs now) {
   auto st = db_.Prepare(
-      "UPDATE incidents SET state=?, duplicate_of=coalesce(?,duplicate_of), updated_at=? WHERE id=?");
+      "UPDATE incidents SET state=?, duplicate_of=coalesce(?,duplicate_of), updated_at=? WHERE "
+      "id=?");
   st.Bind(1, ToString(s)).Bind(2, duplicate_of).Bind(3, now).Bind(4, id).Run();
 }
 
@@ -146,8 +149,8 @@ void IncidentStore::SetAssignee(std::int64_t id, const std::string& person, Time
 }
 
 bool IncidentStore::StampAnchor(std::int64_t id, const std::string& anchor, TimeMs at) {
-  auto st = db_.Prepare(
-      "INSERT OR IGNORE INTO incident_anchors(incident_id,anchor,at) VALUES(?,?,?)");
+  auto st =
+      db_.Prepare("INSERT OR IGNORE INTO incident_anchors(incident_id,anchor,at) VALUES(?,?,?)");
   st.Bind(1, id).Bind(2, anchor).Bind(3, at).Run();
   return db_.Changes() > 0;
 }
@@ -170,7 +173,8 @@ bool IncidentStore::LinkAlert(std::int64_t id, std::int64_t alert_id, TimeMs at)
 std::optional<std::int64_t> IncidentStore::OpenIncidentOfAlert(std::int64_t alert_id) {
   auto st = db_.Prepare(
       "SELECT i.id FROM incident_alerts l JOIN incidents i ON i.id=l.incident_id WHERE "
-      "l.alert_id=? AND i.state NOT IN " + std::string(kFinal) + " ORDER BY i.id LIMIT 1");
+      "l.alert_id=? AND i.state NOT IN " +
+      std::string(kFinal) + " ORDER BY i.id LIMIT 1");
   st.Bind(1, alert_id);
   if (!st.Step()) return std::nullopt;
   return st.Int(0);

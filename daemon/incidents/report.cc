@@ -45,9 +45,12 @@ std::string ActorName(const OnCallSetup& s, const std::string& actor) {
 
 std::string SourceLabel(Lang l, const std::string& src) {
   static const std::map<std::string, std::pair<const char*, const char*>> k = {
-      {"api", {"API", "API"}},         {"cli", {"dòng lệnh", "command line"}},
-      {"web", {"trang web", "web"}},   {"alert", {"cảnh báo giám sát", "monitoring alert"}},
-      {"phone", {"điện thoại", "phone"}}, {"letter", {"công văn", "letter"}}};
+      {"api", {"API", "API"}},
+      {"cli", {"dòng lệnh", "command line"}},
+      {"web", {"trang web", "web"}},
+      {"alert", {"cảnh báo giám sát", "monitoring alert"}},
+      {"phone", {"điện thoại", "phone"}},
+      {"letter", {"công văn", "letter"}}};
   auto it = k.find(src);
   return it == k.end() ? src : Tr(l, it->second.first, it->second.second);
 }
@@ -80,27 +83,32 @@ std::string Describe(Lang l, const TimelineEntry& e, const PlaybookPlan* plan) {
   if (e.kind == "opened") return Tr(l, "Tiếp nhận sự cố", "Incident opened");
   if (e.kind == "transition") {
     std::string s = StateLabel(l, Str(d, "from")) + " → " + StateLabel(l, Str(d, "to"));
-    if (!Str(d, "step").empty()) s += Tr(l, " (theo bước: ", " (by step: ") + StepTitle(l, plan, Str(d, "step")) + ")";
+    if (!Str(d, "step").empty())
+      s += Tr(l, " (theo bước: ", " (by step: ") + StepTitle(l, plan, Str(d, "step")) + ")";
     if (!Str(d, "note").empty()) s += ": " + Str(d, "note");
     return s;
   }
   if (e.kind == "note") return Tr(l, "Ghi chú: ", "Note: ") + Str(d, "text");
-  if (e.kind == "alert_linked") return Tr(l, "Liên kết cảnh báo #", "Alert linked #") + Str(d, "alert_id");
+  if (e.kind == "alert_linked")
+    return Tr(l, "Liên kết cảnh báo #", "Alert linked #") + Str(d, "alert_id");
   if (e.kind == "playbook_attached") {
     return Tr(l, "Áp dụng kịch bản ", "Playbook attached: ") + Str(d, "playbook") + " v" +
            Str(d, "version");
   }
   if (e.kind == "step_done" || e.kind == "step_skipped") {
-    std::string s = (e.kind == "step_done" ? Tr(l, "Hoàn thành: ", "Done: ") : Tr(l, "Bỏ qua: ", "Skipped: ")) +
-                    StepTitle(l, plan, Str(d, "step"));
+    std::string s =
+        (e.kind == "step_done" ? Tr(l, "Hoàn thành: ", "Done: ") : Tr(l, "Bỏ qua: ", "Skipped: ")) +
+        StepTitle(l, plan, Str(d, "step"));
     if (!Str(d, "note").empty()) s += " — " + Str(d, "note");
     return s;
   }
-  if (e.kind == "step_overdue") return Tr(l, "Quá hạn: ", "Overdue: ") + StepTitle(l, plan, Str(d, "step"));
+  if (e.kind == "step_overdue")
+    return Tr(l, "Quá hạn: ", "Overdue: ") + StepTitle(l, plan, Str(d, "step"));
   if (e.kind == "step_escalated" || e.kind == "step_nobody_to_page") {
     std::string who;
     for (const auto& r : d.value("recipients", json::array())) {
-      who += (who.empty() ? "" : ", ") + (Str(r, "person").empty() ? Str(r, "contact_point") : Str(r, "person"));
+      who += (who.empty() ? "" : ", ") +
+             (Str(r, "person").empty() ? Str(r, "contact_point") : Str(r, "person"));
     }
     return Tr(l, "Leo thang bậc ", "Escalated, level ") + Str(d, "level") + " (" +
            StepTitle(l, plan, Str(d, "step")) + ")" + (who.empty() ? "" : ": " + who);
@@ -111,12 +119,15 @@ std::string Describe(Lang l, const TimelineEntry& e, const PlaybookPlan* plan) {
   }
   if (e.kind == "contact_answered") {
     return Str(d["contact_point"], "name") + Tr(l, " trả lời", " answered") +
-           (Str(d, "ticket").empty() ? "" : Tr(l, " (mã phiếu ", " (ticket ") + Str(d, "ticket") + ")") +
+           (Str(d, "ticket").empty() ? ""
+                                     : Tr(l, " (mã phiếu ", " (ticket ") + Str(d, "ticket") + ")") +
            (Str(d, "answer").empty() ? "" : ": " + Str(d, "answer"));
   }
-  if (e.kind == "clock_met") return Tr(l, "Đạt mốc thời hạn ", "Deadline met: ") + StepTitle(l, plan, Str(d, "clock"));
+  if (e.kind == "clock_met")
+    return Tr(l, "Đạt mốc thời hạn ", "Deadline met: ") + StepTitle(l, plan, Str(d, "clock"));
   if (e.kind == "assigned") return Tr(l, "Giao cho ", "Assigned to ") + Str(d, "to");
-  if (e.kind == "next_step") return Tr(l, "Bước tiếp theo: ", "Next step: ") + StepTitle(l, plan, Str(d, "step"));
+  if (e.kind == "next_step")
+    return Tr(l, "Bước tiếp theo: ", "Next step: ") + StepTitle(l, plan, Str(d, "step"));
   return e.kind;
 }
 
@@ -137,7 +148,9 @@ const json* FormFor(const PlaybookPlan* plan, ReportKind kind) {
 void AddRow(ReportDoc& d, const std::set<std::string>& used, const std::string& key,
             const std::string& label, std::string value) {
   static const std::map<std::string, std::string> kSameAs = {
-      {"actions", "timeline"}, {"contacts", "contact_requests"}, {"report_time", "report.generated_at"}};
+      {"actions", "timeline"},
+      {"contacts", "contact_requests"},
+      {"report_time", "report.generated_at"}};
   auto same = kSameAs.find(key);
   if (used.count(key) || (same != kSameAs.end() && used.count(same->second))) return;
   for (const auto& f : d.fields) {
@@ -200,8 +213,8 @@ std::string StateLabel(Lang l, const std::string& s) {
   return it == k.end() ? s : Tr(l, it->second.first, it->second.second);
 }
 
-ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallSetup& setup,
-                         Lang l, TimeMs now) {
+ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallSetup& setup, Lang l,
+                         TimeMs now) {
   const Incident& in = r.incident;
   const PlaybookPlan* plan = r.plan ? &*r.plan : nullptr;
   ReportDoc d;
@@ -213,7 +226,8 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
   d.subtitle = Tr(l, "Sự cố #", "Incident #") + std::to_string(in.id) + ": " + in.title;
   std::string actions, contacts, response;
   for (const auto& e : r.timeline) {
-    if (e.kind == "step_done") actions += (actions.empty() ? "" : "; ") + StepTitle(l, plan, Str(e.detail, "step"));
+    if (e.kind == "step_done")
+      actions += (actions.empty() ? "" : "; ") + StepTitle(l, plan, Str(e.detail, "step"));
     if (e.kind == "contact_requested" || e.kind == "contact_answered") {
       contacts += (contacts.empty() ? "" : "; ") + Describe(l, e, plan);
     }
@@ -230,9 +244,11 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
     if (source.starts_with("anchor.")) return Anchor(setup, in, source.substr(7));
     if (source.starts_with("step.")) {
       const auto dot = source.find('.', 5);
-      const std::string step = source.substr(5, dot == std::string::npos ? std::string::npos : dot - 5);
+      const std::string step =
+          source.substr(5, dot == std::string::npos ? std::string::npos : dot - 5);
       for (const auto& s : r.steps) {
-        if (s.step_id == step && dot != std::string::npos) return Str(s.input, source.substr(dot + 1).c_str());
+        if (s.step_id == step && dot != std::string::npos)
+          return Str(s.input, source.substr(dot + 1).c_str());
       }
       return "";
     }
@@ -279,7 +295,8 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
       const std::string id = Str(f, "id");
       const std::string source = Str(f, "source");
       used.insert(source.starts_with("incident.") ? source.substr(9) : source);
-      d.fields.push_back({id, Str(f, l == Lang::kEn ? "label_en" : "label_vi"), value_of(source, id)});
+      d.fields.push_back(
+          {id, Str(f, l == Lang::kEn ? "label_en" : "label_vi"), value_of(source, id)});
     }
   }
   AddRow(d, used, "incident_id", Tr(l, "Mã sự cố", "Incident id"), "#" + std::to_string(in.id));
@@ -288,44 +305,54 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
   AddRow(d, used, "category", Tr(l, "Loại sự cố", "Category"), CategoryLabel(l, in.category));
   AddRow(d, used, "severity", Tr(l, "Mức độ", "Severity"), PriorityText(in.severity));
   AddRow(d, used, "systems", Tr(l, "Hệ thống bị ảnh hưởng", "Systems affected"), Systems(l, in));
-  AddRow(d, used, "detected_at", Tr(l, "Thời điểm phát hiện", "Detected at"), Local(setup, in.detected_at));
-  AddRow(d, used, "opened_at", Tr(l, "Thời điểm tiếp nhận", "Opened at"), Anchor(setup, in, "opened"));
-  AddRow(d, used, "source", Tr(l, "Nguồn tiếp nhận", "Reported through"), SourceLabel(l, in.source));
+  AddRow(d, used, "detected_at", Tr(l, "Thời điểm phát hiện", "Detected at"),
+         Local(setup, in.detected_at));
+  AddRow(d, used, "opened_at", Tr(l, "Thời điểm tiếp nhận", "Opened at"),
+         Anchor(setup, in, "opened"));
+  AddRow(d, used, "source", Tr(l, "Nguồn tiếp nhận", "Reported through"),
+         SourceLabel(l, in.source));
   AddRow(d, used, "reporter", Tr(l, "Người báo", "Reported by"), in.reporter);
   AddRow(d, used, "description", Tr(l, "Mô tả", "Description"), in.description);
-  AddRow(d, used, "state", Tr(l, "Tình trạng", "Status"), StateLabel(l, std::string(ToString(in.state))));
+  AddRow(d, used, "state", Tr(l, "Tình trạng", "Status"),
+         StateLabel(l, std::string(ToString(in.state))));
   AddRow(d, used, "assignee", Tr(l, "Người xử lý", "Assignee"), PersonName(setup, in.assignee));
   AddRow(d, used, "playbook", Tr(l, "Kịch bản ứng cứu", "Playbook"),
          plan ? (l == Lang::kEn ? plan->title_en : plan->title_vi) + " (" + plan->id + " v" +
                     plan->version + ")"
               : "");
   std::string alerts;
-  for (const auto& a : r.alerts) alerts += (alerts.empty() ? "" : "; ") + ("#" + std::to_string(a.id) + " " + a.summary);
+  for (const auto& a : r.alerts)
+    alerts += (alerts.empty() ? "" : "; ") + ("#" + std::to_string(a.id) + " " + a.summary);
   AddRow(d, used, "alerts", Tr(l, "Cảnh báo liên quan", "Linked alerts"), alerts);
   AddRow(d, used, "actions", Tr(l, "Biện pháp đã thực hiện", "Actions taken"), actions);
   AddRow(d, used, "contacts", Tr(l, "Phối hợp với bên ngoài", "Outside parties engaged"), contacts);
   if (kind == ReportKind::kFinal) {
-    AddRow(d, used, "contained_at", Tr(l, "Thời điểm ngăn chặn", "Contained at"), Anchor(setup, in, "contained"));
-    AddRow(d, used, "recovered_at", Tr(l, "Thời điểm khôi phục", "Recovered at"), Anchor(setup, in, "recovered"));
+    AddRow(d, used, "contained_at", Tr(l, "Thời điểm ngăn chặn", "Contained at"),
+           Anchor(setup, in, "contained"));
+    AddRow(d, used, "recovered_at", Tr(l, "Thời điểm khôi phục", "Recovered at"),
+           Anchor(setup, in, "recovered"));
     const auto rec = in.anchors.find("recovered");
-    AddRow(d, used, "duration", Tr(l, "Thời gian từ phát hiện đến khôi phục", "Detection to recovery"),
+    AddRow(d, used, "duration",
+           Tr(l, "Thời gian từ phát hiện đến khôi phục", "Detection to recovery"),
            rec == in.anchors.end() ? "" : FormatAge(rec->second - in.detected_at));
     int overdue = 0;
     for (const auto& e : r.timeline) overdue += e.kind == "step_overdue";
-    AddRow(d, used, "overdue_steps", Tr(l, "Số bước quá hạn", "Steps overdue"), std::to_string(overdue));
+    AddRow(d, used, "overdue_steps", Tr(l, "Số bước quá hạn", "Steps overdue"),
+           std::to_string(overdue));
     ReportTable steps{Tr(l, "Các bước ứng cứu", "Response steps"),
                       {Tr(l, "Bước", "Step"), Tr(l, "Tình trạng", "Status"), Tr(l, "Hạn", "Due"),
                        Tr(l, "Xong lúc", "Done at"), Tr(l, "Ghi chú", "Note")},
                       {}};
     for (const auto& s : r.steps) {
-      steps.rows.push_back({StepTitle(l, plan, s.step_id), StateLabel(l, s.state), Local(setup, s.due_at),
-                            Local(setup, s.done_at), s.note});
+      steps.rows.push_back({StepTitle(l, plan, s.step_id), StateLabel(l, s.state),
+                            Local(setup, s.due_at), Local(setup, s.done_at), s.note});
     }
     d.tables.push_back(std::move(steps));
   }
-  ReportTable tl{Tr(l, "Diễn biến", "Timeline"),
-                 {Tr(l, "Thời điểm", "Time"), Tr(l, "Người thực hiện", "By"), Tr(l, "Nội dung", "What")},
-                 {}};
+  ReportTable tl{
+      Tr(l, "Diễn biến", "Timeline"),
+      {Tr(l, "Thời điểm", "Time"), Tr(l, "Người thực hiện", "By"), Tr(l, "Nội dung", "What")},
+      {}};
   for (const auto& e : r.timeline) {
     if (kind == ReportKind::kInitial && e.kind.starts_with("step_escalat")) continue;
     tl.rows.push_back({Local(setup, e.at), ActorName(setup, e.actor), Describe(l, e, plan)});
@@ -342,24 +369,29 @@ ReportDoc ShiftHandover(const ShiftData& s, const OnCallSetup& setup, Lang l, Ti
   d.fields.push_back({"from", Tr(l, "Từ", "From"), Local(setup, s.from)});
   d.fields.push_back({"to", Tr(l, "Đến", "To"), Local(setup, s.to)});
   d.fields.push_back({"on_duty", Tr(l, "Cán bộ trực", "On duty"), s.who});
-  d.fields.push_back({"alerts", Tr(l, "Số cảnh báo trong ca", "Alerts in the shift"), std::to_string(s.alerts.size())});
-  d.fields.push_back({"incidents", Tr(l, "Số sự cố trong ca", "Incidents in the shift"), std::to_string(s.incidents.size())});
-  d.fields.push_back({"open_alerts", Tr(l, "Cảnh báo còn mở", "Alerts still open"), std::to_string(s.open_alerts.size())});
+  d.fields.push_back({"alerts", Tr(l, "Số cảnh báo trong ca", "Alerts in the shift"),
+                      std::to_string(s.alerts.size())});
+  d.fields.push_back({"incidents", Tr(l, "Số sự cố trong ca", "Incidents in the shift"),
+                      std::to_string(s.incidents.size())});
+  d.fields.push_back({"open_alerts", Tr(l, "Cảnh báo còn mở", "Alerts still open"),
+                      std::to_string(s.open_alerts.size())});
   ReportTable alerts{Tr(l, "Cảnh báo", "Alerts"),
-                     {"#", Tr(l, "Mức", "Severity"), Tr(l, "Nội dung", "Summary"), Tr(l, "Nguồn", "Source"),
-                      Tr(l, "Tình trạng", "Status"), Tr(l, "Lúc", "At")},
+                     {"#", Tr(l, "Mức", "Severity"), Tr(l, "Nội dung", "Summary"),
+                      Tr(l, "Nguồn", "Source"), Tr(l, "Tình trạng", "Status"), Tr(l, "Lúc", "At")},
                      {}};
   for (const auto& a : s.alerts) {
-    alerts.rows.push_back({std::to_string(a.id), std::string(ToString(a.severity)), a.summary, a.source,
-                           std::string(ToString(a.status)), Local(setup, a.created_at)});
+    alerts.rows.push_back({std::to_string(a.id), std::string(ToString(a.severity)), a.summary,
+                           a.source, std::string(ToString(a.status)), Local(setup, a.created_at)});
   }
   d.tables.push_back(std::move(alerts));
-  ReportTable incidents{Tr(l, "Sự cố", "Incidents"),
-                        {"#", Tr(l, "Tên", "Title"), Tr(l, "Loại", "Category"), Tr(l, "Mức", "Severity"),
-                         Tr(l, "Tình trạng", "Status"), Tr(l, "Người xử lý", "Assignee")},
-                        {}};
+  ReportTable incidents{
+      Tr(l, "Sự cố", "Incidents"),
+      {"#", Tr(l, "Tên", "Title"), Tr(l, "Loại", "Category"), Tr(l, "Mức", "Severity"),
+       Tr(l, "Tình trạng", "Status"), Tr(l, "Người xử lý", "Assignee")},
+      {}};
   ReportTable actions{Tr(l, "Việc đã làm trong ca", "Actions in the shift"),
-                      {Tr(l, "Lúc", "At"), Tr(l, "Sự cố", "Incident"), Tr(l, "Người", "By"), Tr(l, "Nội dung", "What")},
+                      {Tr(l, "Lúc", "At"), Tr(l, "Sự cố", "Incident"), Tr(l, "Người", "By"),
+                       Tr(l, "Nội dung", "What")},
                       {}};
   ReportTable open{Tr(l, "Việc còn tồn, bàn giao ca sau", "Open items for the next shift"),
                    {Tr(l, "Sự cố", "Incident"), Tr(l, "Việc", "Item"), Tr(l, "Hạn", "Due")},
@@ -367,18 +399,19 @@ ReportDoc ShiftHandover(const ShiftData& s, const OnCallSetup& setup, Lang l, Ti
   for (const auto& r : s.incidents) {
     const Incident& in = r.incident;
     const PlaybookPlan* plan = r.plan ? &*r.plan : nullptr;
-    incidents.rows.push_back({std::to_string(in.id), in.title, CategoryLabel(l, in.category),
-                              PriorityText(in.severity), StateLabel(l, std::string(ToString(in.state))),
-                              PersonName(setup, in.assignee)});
+    incidents.rows.push_back(
+        {std::to_string(in.id), in.title, CategoryLabel(l, in.category), PriorityText(in.severity),
+         StateLabel(l, std::string(ToString(in.state))), PersonName(setup, in.assignee)});
     for (const auto& e : r.timeline) {
       if (e.at < s.from || e.at >= s.to) continue;
-      actions.rows.push_back({Local(setup, e.at), "#" + std::to_string(in.id), ActorName(setup, e.actor),
-                              Describe(l, e, plan)});
+      actions.rows.push_back({Local(setup, e.at), "#" + std::to_string(in.id),
+                              ActorName(setup, e.actor), Describe(l, e, plan)});
     }
     if (IsFinal(in.state)) continue;
     for (const auto& st : r.steps) {
       if (st.state != "pending") continue;
-      open.rows.push_back({"#" + std::to_string(in.id), StepTitle(l, plan, st.step_id), Local(setup, st.due_at)});
+      open.rows.push_back(
+          {"#" + std::to_string(in.id), StepTitle(l, plan, st.step_id), Local(setup, st.due_at)});
     }
     if (r.steps.empty()) {
       open.rows.push_back({"#" + std::to_string(in.id),
@@ -394,7 +427,8 @@ ReportDoc ShiftHandover(const ShiftData& s, const OnCallSetup& setup, Lang l, Ti
   d.tables.push_back(std::move(incidents));
   d.tables.push_back(std::move(actions));
   d.tables.push_back(std::move(open));
-  d.fields.push_back({"open_items", Tr(l, "Việc còn tồn", "Open items"), std::to_string(d.tables.back().rows.size())});
+  d.fields.push_back({"open_items", Tr(l, "Việc còn tồn", "Open items"),
+                      std::to_string(d.tables.back().rows.size())});
   d.fields.push_back({"report_time", Tr(l, "Thời điểm lập", "Made at"), Local(setup, now)});
   return d;
 }
@@ -409,7 +443,8 @@ ReportDoc HolidaySummary(const HolidayData& h, const OnCallSetup& setup, Lang l,
   d.fields.push_back({"from", Tr(l, "Từ", "From"), Local(setup, h.from)});
   d.fields.push_back({"to", Tr(l, "Đến", "To"), Local(setup, h.to)});
   d.fields.push_back({"alerts", Tr(l, "Số cảnh báo", "Alerts"), std::to_string(h.alerts)});
-  d.fields.push_back({"incidents", Tr(l, "Số sự cố", "Incidents"), std::to_string(h.incidents.size())});
+  d.fields.push_back(
+      {"incidents", Tr(l, "Số sự cố", "Incidents"), std::to_string(h.incidents.size())});
   int closed = 0, overdue = 0;
   std::map<std::string, int> by_category, by_severity;
   ReportTable list{Tr(l, "Danh sách sự cố", "Incidents"),
@@ -427,15 +462,19 @@ ReportDoc HolidaySummary(const HolidayData& h, const OnCallSetup& setup, Lang l,
                          StateLabel(l, std::string(ToString(in.state)))});
   }
   d.fields.push_back({"closed", Tr(l, "Đã kết thúc", "Finished"), std::to_string(closed)});
-  d.fields.push_back({"open", Tr(l, "Còn mở", "Still open"), std::to_string(h.incidents.size() - closed)});
-  d.fields.push_back({"overdue_steps", Tr(l, "Số bước quá hạn", "Steps overdue"), std::to_string(overdue)});
+  d.fields.push_back(
+      {"open", Tr(l, "Còn mở", "Still open"), std::to_string(h.incidents.size() - closed)});
+  d.fields.push_back(
+      {"overdue_steps", Tr(l, "Số bước quá hạn", "Steps overdue"), std::to_string(overdue)});
   d.fields.push_back({"checkins_confirmed", Tr(l, "Lượt xác nhận có mặt", "Check-ins confirmed"),
                       std::to_string(h.checkins_confirmed)});
   d.fields.push_back({"checkins_missed", Tr(l, "Lượt không xác nhận", "Check-ins missed"),
                       std::to_string(h.checkins_missed)});
-  ReportTable cats{Tr(l, "Theo loại", "By category"), {Tr(l, "Loại", "Category"), Tr(l, "Số", "Count")}, {}};
+  ReportTable cats{
+      Tr(l, "Theo loại", "By category"), {Tr(l, "Loại", "Category"), Tr(l, "Số", "Count")}, {}};
   for (const auto& [k, n] : by_category) cats.rows.push_back({k, std::to_string(n)});
-  ReportTable sev{Tr(l, "Theo mức độ", "By severity"), {Tr(l, "Mức", "Severity"), Tr(l, "Số", "Count")}, {}};
+  ReportTable sev{
+      Tr(l, "Theo mức độ", "By severity"), {Tr(l, "Mức", "Severity"), Tr(l, "Số", "Count")}, {}};
   for (const auto& [k, n] : by_severity) sev.rows.push_back({k, std::to_string(n)});
   d.tables.push_back(std::move(cats));
   d.tables.push_back(std::move(sev));
@@ -446,24 +485,31 @@ ReportDoc HolidaySummary(const HolidayData& h, const OnCallSetup& setup, Lang l,
 
 namespace {
 // Markdown text: what people typed never becomes markup (< and > are escaped, so a report
-// rendered by a Markdown viewer cannot run a script; "Sở GD&ĐT" stays readable). In table cells pipes are escaped too and
-// line breaks become <br>.
+// rendered by a Markdown viewer cannot run a script; "Sở GD&ĐT" stays readable). In table cells
+// pipes are escaped too and line breaks become <br>.
 std::string Text(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }
 std::string Cell(const std::string& s) {
   std::string out;
   for (char c : Text(s)) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += "<br>";
-    else if (c == '\r') continue;
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += "<br>";
+    else if (c == '\r')
+      continue;
+    else
+      out += c;
   }
   return out;
 }
@@ -519,7 +565,8 @@ std::string ToHtml(const ReportDoc& doc, Lang l) {
   h += "<table class=\"fields\">\n";
   for (const auto& f : doc.fields) {
     std::string value = HtmlEscape(f.value);
-    for (size_t at = 0; (at = value.find('\n', at)) != std::string::npos; at += 5) value.replace(at, 1, "<br>\n");
+    for (size_t at = 0; (at = value.find('\n', at)) != std::string::npos; at += 5)
+      value.replace(at, 1, "<br>\n");
     h += "<tr><th>" + HtmlEscape(f.label) + "</th><td>" + value + "</td></tr>\n";
   }
   h += "</table>\n";

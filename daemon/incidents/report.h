@@ -57,10 +57,10 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
 // A shift [from, to): alerts raised, incidents active, actions taken, items left open.
 struct ShiftData {
   TimeMs from = 0, to = 0;
-  std::string who;  // the duty officer(s), if known
-  std::vector<Alert> alerts;             // created within the shift
-  std::vector<Alert> open_alerts;        // still unresolved at the end
-  std::vector<IncidentRecord> incidents; // active during the shift (timeline of the shift)
+  std::string who;                        // the duty officer(s), if known
+  std::vector<Alert> alerts;              // created within the shift
+  std::vector<Alert> open_alerts;         // still unresolved at the end
+  std::vector<IncidentRecord> incidents;  // active during the shift (timeline of the shift)
 };
 ReportDoc ShiftHandover(const ShiftData& d, const OnCallSetup& setup, Lang lang, TimeMs now);
 

@@ -10,9 +10,7 @@ namespace {
 
 using nlohmann::json;
 
-json OptTime(const std::optional<TimeMs>& t) {
-  return t ? json(FormatTimestamp(*t)) : json();
-}
+json OptTime(const std::optional<TimeMs>& t) { return t ? json(FormatTimestamp(*t)) : json(); }
 
 std::string Id(std::int64_t id) { return "#" + std::to_string(id); }
 
@@ -100,8 +98,12 @@ json StepJson(const IncidentStep& s, const PlanStep* def) {
   if (def) {
     json form = json::array();
     for (const auto& f : def->form) {
-      form.push_back({{"name", f.name}, {"type", f.type}, {"required", f.required},
-                      {"choices", f.choices}, {"label_vi", f.label_vi}, {"label_en", f.label_en}});
+      form.push_back({{"name", f.name},
+                      {"type", f.type},
+                      {"required", f.required},
+                      {"choices", f.choices},
+                      {"label_vi", f.label_vi},
+                      {"label_en", f.label_en}});
     }
     j["phase"] = def->phase;
     j["role"] = def->role;
@@ -121,8 +123,8 @@ json StepJson(const IncidentStep& s, const PlanStep* def) {
 }
 
 json TimelineJson(const TimelineEntry& e, const std::string& text) {
-  return {{"id", e.id},         {"at", FormatTimestamp(e.at)}, {"kind", e.kind},
-          {"actor", e.actor},   {"detail", e.detail},          {"text", text}};
+  return {{"id", e.id},       {"at", FormatTimestamp(e.at)}, {"kind", e.kind},
+          {"actor", e.actor}, {"detail", e.detail},          {"text", text}};
 }
 
 Result<std::int64_t> IncidentWork::Apply(const IncidentOp& op, const std::string& actor) {
@@ -160,9 +162,9 @@ void IncidentWork::Link(const Incident& in, std::int64_t alert_id, const std::st
 
 void IncidentWork::Announce(const Incident& in, const std::string& what) {
   auto now = store_.Get(in.id);
-  pager_.Publish("incident." + what,
-                 json{{"type", "incident." + what}, {"incident", IncidentJson(now ? *now : in)}}
-                     .dump());
+  pager_.Publish(
+      "incident." + what,
+      json{{"type", "incident." + what}, {"incident", IncidentJson(now ? *now : in)}}.dump());
 }
 
 Result<void> IncidentWork::CheckTicket(Incident& in) const {
@@ -177,14 +179,14 @@ Result<void> IncidentWork::CheckTicket(Incident& in) const {
     return Fail("invalid_field", "severity must be P1, P2, P3 or P4", "severity");
   }
   if (in.unit.empty()) return Fail("missing_field", "unit is required", "unit");
-  if (!setup_.units.empty() &&
-      std::none_of(setup_.units.begin(), setup_.units.end(),
-                   [&](const Unit& u) { return u.id == in.unit; })) {
+  if (!setup_.units.empty() && std::none_of(setup_.units.begin(), setup_.units.end(),
+                                            [&](const Unit& u) { return u.id == in.unit; })) {
     return Fail("invalid_field", "unit \"" + in.unit + "\" is not a unit of the on-call config",
                 "unit");
   }
   if (!in.assignee.empty() && !setup_.FindPerson(in.assignee)) {
-    return Fail("invalid_field", "assignee \"" + in.assignee + "\" is not a person of the on-call config",
+    return Fail("invalid_field",
+                "assignee \"" + in.assignee + "\" is not a person of the on-call config",
                 "assignee");
   }
   if (in.source.empty()) in.source = "api";
@@ -193,7 +195,8 @@ Result<void> IncidentWork::CheckTicket(Incident& in) const {
   }
   for (size_t i = 0; i < in.systems.size(); ++i) {
     const std::string where = "systems[" + std::to_string(i) + "]";
-    if (in.systems[i].name.empty()) return Fail("missing_field", "a system needs a name", where + ".name");
+    if (in.systems[i].name.empty())
+      return Fail("missing_field", "a system needs a name", where + ".name");
     if (in.systems[i].level < 1 || in.systems[i].level > 5) {
       return Fail("invalid_field", "a system's security level is 1 to 5", where + ".level");
     }
@@ -221,8 +224,9 @@ Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string&
   store_.AddTimeline(in.id, now_, "opened", actor, detail);
   for (auto a : alerts) Link(in, a, actor);
   if (op.plan) Attach(in, *op.plan, actor);
-  Log("incidents")->info("incident_opened id={} category={} severity=P{} unit={}", in.id,
-                         in.category, in.severity, in.unit);
+  Log("incidents")
+      ->info("incident_opened id={} category={} severity=P{} unit={}", in.id, in.category,
+             in.severity, in.unit);
   Announce(in, "opened");
   return in.id;
 }
@@ -231,8 +235,9 @@ Result<std::int64_t> IncidentWork::Do(const LinkAlerts& op, const std::string& a
   auto in = Load(op.id);
   if (!in) return std::unexpected(in.error());
   if (IsFinal(in->state)) {
-    return Fail("incident_final", "incident " + std::to_string(op.id) + " is " +
-                                      std::string(ToString(in->state)), "id", 409);
+    return Fail("incident_final",
+                "incident " + std::to_string(op.id) + " is " + std::string(ToString(in->state)),
+                "id", 409);
   }
   if (auto ok = CheckAlerts(op.alert_ids, op.id); !ok) return std::unexpected(ok.error());
   for (auto a : op.alert_ids) Link(*in, a, actor);
@@ -268,7 +273,8 @@ Result<std::int64_t> IncidentWork::Do(const TransitionIncident& op, const std::s
     const auto plan = store_.Plan(op.id);
     for (const auto& s : store_.Steps(op.id)) {
       const PlanStep* def = plan ? plan->Find(s.step_id) : nullptr;
-      if (s.state == "pending" && def && def->mandatory) pending += (pending.empty() ? "" : ", ") + s.step_id;
+      if (s.state == "pending" && def && def->mandatory)
+        pending += (pending.empty() ? "" : ", ") + s.step_id;
     }
     if (!pending.empty()) {
       return Fail("steps_pending",
@@ -292,8 +298,9 @@ void IncidentWork::Move(const Incident& in, IncidentState target,
   store_.AddTimeline(in.id, now_, "transition", actor, detail);
   Stamp(in.id, AnchorOf(target), actor);
   if (IsFinal(target)) store_.StopTimers(in.id);
-  Log("incidents")->info("incident_transition id={} from={} to={}", in.id, ToString(in.state),
-                         ToString(target));
+  Log("incidents")
+      ->info("incident_transition id={} from={} to={}", in.id, ToString(in.state),
+             ToString(target));
   Announce(in, "transition");
 }
 
@@ -309,8 +316,8 @@ Result<std::int64_t> IncidentWork::Do(const AssignIncident& op, const std::strin
   auto in = Load(op.id);
   if (!in) return std::unexpected(in.error());
   if (!setup_.FindPerson(op.person)) {
-    return Fail("invalid_field", "assignee \"" + op.person + "\" is not a person of the on-call config",
-                "assignee");
+    return Fail("invalid_field",
+                "assignee \"" + op.person + "\" is not a person of the on-call config", "assignee");
   }
   store_.SetAssignee(op.id, op.person, now_);
   store_.AddTimeline(op.id, now_, "assigned", actor, {{"from", in->assignee}, {"to", op.person}});
@@ -321,14 +328,15 @@ Result<std::int64_t> IncidentWork::Do(const AttachPlaybook& op, const std::strin
   auto in = Load(op.id);
   if (!in) return std::unexpected(in.error());
   if (IsFinal(in->state)) {
-    return Fail("incident_final", "incident " + std::to_string(op.id) + " is " +
-                                      std::string(ToString(in->state)), "id", 409);
+    return Fail("incident_final",
+                "incident " + std::to_string(op.id) + " is " + std::string(ToString(in->state)),
+                "id", 409);
   }
   if (!in->playbook_id.empty()) {
-    return Fail("playbook_attached",
-                "incident " + std::to_string(op.id) + " already follows playbook " +
-                    in->playbook_id,
-                "playbook", 409);
+    return Fail(
+        "playbook_attached",
+        "incident " + std::to_string(op.id) + " already follows playbook " + in->playbook_id,
+        "playbook", 409);
   }
   Attach(*in, op.plan, actor);
   return op.id;
@@ -344,8 +352,8 @@ void IncidentWork::Attach(const Incident& in, const PlaybookPlan& plan, const st
     s.incident_id = in.id;
     s.step_id = def.id;
     s.seq = ++seq;
-    s.state = std::find(waiting.begin(), waiting.end(), def.id) != waiting.end() ? "waiting"
-                                                                                 : "pending";
+    s.state =
+        std::find(waiting.begin(), waiting.end(), def.id) != waiting.end() ? "waiting" : "pending";
     if (s.state == "pending") {
       s.due_at = DueAt(def, anchors, calendar_);
       s.escalate_at = s.due_at;
@@ -353,8 +361,10 @@ void IncidentWork::Attach(const Incident& in, const PlaybookPlan& plan, const st
     store_.InsertStep(s);
   }
   store_.AddTimeline(in.id, now_, "playbook_attached", actor,
-                     {{"playbook", plan.id}, {"version", plan.version},
-                      {"title_vi", plan.title_vi}, {"title_en", plan.title_en},
+                     {{"playbook", plan.id},
+                      {"version", plan.version},
+                      {"title_vi", plan.title_vi},
+                      {"title_en", plan.title_en},
                       {"steps", plan.steps.size()}});
 }
 
@@ -369,9 +379,9 @@ void IncidentWork::Stamp(std::int64_t id, const std::string& anchor, const std::
       s.done_by = "engine";
       s.escalate_at.reset();
       store_.UpdateStep(s);
-      store_.AddTimeline(id, now_, "clock_met", actor,
-                         {{"clock", s.step_id}, {"anchor", anchor},
-                          {"late", s.due_at && now_ > *s.due_at}});
+      store_.AddTimeline(
+          id, now_, "clock_met", actor,
+          {{"clock", s.step_id}, {"anchor", anchor}, {"late", s.due_at && now_ > *s.due_at}});
     }
   }
   Retime(id);
@@ -397,8 +407,9 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
   auto in = Load(op.id);
   if (!in) return std::unexpected(in.error());
   if (IsFinal(in->state)) {
-    return Fail("incident_final", "incident " + std::to_string(op.id) + " is " +
-                                      std::string(ToString(in->state)), "id", 409);
+    return Fail("incident_final",
+                "incident " + std::to_string(op.id) + " is " + std::string(ToString(in->state)),
+                "id", 409);
   }
   auto plan = store_.Plan(op.id);
   if (!plan) {
@@ -408,7 +419,8 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
   auto step = store_.Step(op.id, op.step);
   const PlanStep* def = plan->Find(op.step);
   if (!step || !def) {
-    return Fail("not_found", "playbook " + plan->id + " has no step \"" + op.step + "\"", "step", 404);
+    return Fail("not_found", "playbook " + plan->id + " has no step \"" + op.step + "\"", "step",
+                404);
   }
   if (step->state != "pending") {
     return Fail("step_not_pending",
@@ -490,30 +502,39 @@ Result<std::int64_t> IncidentWork::Do(const ContactAction& given, const std::str
   if (!op.step.empty()) {
     auto plan = store_.Plan(op.id);
     const PlanStep* def = plan ? plan->Find(op.step) : nullptr;
-    if (!def) return Fail("not_found", "the incident's playbook has no step \"" + op.step + "\"", "step", 404);
+    if (!def)
+      return Fail("not_found", "the incident's playbook has no step \"" + op.step + "\"", "step",
+                  404);
     if (op.contact_point.empty()) op.contact_point = def->contact_point;
     if (op.message.empty() && op.ticket.empty() && op.answer.empty()) {
       op.message = def->request_vi.empty() ? def->request_en : def->request_vi;
     }
   }
   if (op.contact_point.empty()) {
-    return Fail("missing_field", "contact_point is required (or a contact-point step)", "contact_point");
+    return Fail("missing_field", "contact_point is required (or a contact-point step)",
+                "contact_point");
   }
   const ContactPoint* cp = setup_.FindContactPoint(op.contact_point);
   if (!cp) {
-    return Fail("invalid_field",
-                "contact_point \"" + op.contact_point + "\" is not a contact point of the on-call config",
-                "contact_point");
+    return Fail(
+        "invalid_field",
+        "contact_point \"" + op.contact_point + "\" is not a contact point of the on-call config",
+        "contact_point");
   }
   if (op.message.empty() && op.ticket.empty() && op.answer.empty()) {
-    return Fail("missing_field", "give message (to send a request) or ticket/answer (to record a reply)",
-                "message");
+    return Fail("missing_field",
+                "give message (to send a request) or ticket/answer (to record a reply)", "message");
   }
-  const json party = {{"id", cp->id}, {"name", cp->name}, {"phone", cp->phone},
-                      {"email", cp->email}, {"notes", cp->notes}};
+  const json party = {{"id", cp->id},
+                      {"name", cp->name},
+                      {"phone", cp->phone},
+                      {"email", cp->email},
+                      {"notes", cp->notes}};
   if (!op.message.empty()) {
-    json payload = {{"type", "incident_contact"}, {"incident", IncidentJson(*in)},
-                    {"contact_point", party}, {"message", op.message}};
+    json payload = {{"type", "incident_contact"},
+                    {"incident", IncidentJson(*in)},
+                    {"contact_point", party},
+                    {"message", op.message}};
     if (!op.step.empty()) payload["step"] = op.step;
     pager_.PageContactPoint(*cp, payload.dump());
     json detail = {{"contact_point", party}, {"message", op.message}};
@@ -556,10 +577,11 @@ void IncidentWork::Cycle() {
 
 void IncidentWork::Escalate(IncidentStep& step, const Incident& in, const PlaybookPlan& plan) {
   const PlanStep* def = plan.Find(step.step_id);
-  const std::string chain_id = def && !def->escalation.empty() ? def->escalation : plan.default_chain;
+  const std::string chain_id =
+      def && !def->escalation.empty() ? def->escalation : plan.default_chain;
   auto chain_it = plan.chains.find(chain_id);
-  std::vector<PlanLevel> chain = chain_it == plan.chains.end() ? std::vector<PlanLevel>{}
-                                                               : chain_it->second;
+  std::vector<PlanLevel> chain =
+      chain_it == plan.chains.end() ? std::vector<PlanLevel>{} : chain_it->second;
   if (chain.empty()) chain.push_back({0, {"assignee", "role:duty_officer"}});  // someone hears it
   const int level = step.escalation_level;
   if (level == 0) {
@@ -586,8 +608,11 @@ void IncidentWork::Escalate(IncidentStep& step, const Incident& in, const Playbo
   json who = json::array();
   for (const auto& r : recipients) {
     json entry = {{"why", r.why}};
-    const json payload = {{"type", "incident_step_overdue"}, {"incident", IncidentJson(in)},
-                          {"step", step_json}, {"level", level + 1}, {"why", r.why}};
+    const json payload = {{"type", "incident_step_overdue"},
+                          {"incident", IncidentJson(in)},
+                          {"step", step_json},
+                          {"level", level + 1},
+                          {"why", r.why}};
     if (const Person* p = r.person.empty() ? nullptr : setup_.FindPerson(r.person)) {
       entry["person"] = p->id;
       pager_.PagePerson(*p, payload.dump());
@@ -595,8 +620,11 @@ void IncidentWork::Escalate(IncidentStep& step, const Incident& in, const Playbo
       entry["contact_point"] = cp->id;
       json cpay = payload;
       cpay["type"] = "incident_contact";
-      cpay["contact_point"] = {{"id", cp->id}, {"name", cp->name}, {"phone", cp->phone},
-                               {"email", cp->email}, {"notes", cp->notes}};
+      cpay["contact_point"] = {{"id", cp->id},
+                               {"name", cp->name},
+                               {"phone", cp->phone},
+                               {"email", cp->email},
+                               {"notes", cp->notes}};
       pager_.PageContactPoint(*cp, cpay.dump());
     } else {
       continue;
@@ -606,12 +634,14 @@ void IncidentWork::Escalate(IncidentStep& step, const Incident& in, const Playbo
   const json detail = {{"step", step.step_id}, {"level", level + 1}, {"recipients", who}};
   store_.AddTimeline(in.id, now_, recipients.empty() ? "step_nobody_to_page" : "step_escalated",
                      "engine", detail);
-  pager_.Publish("incident.step_overdue",
-                 json{{"type", "incident.step_overdue"}, {"incident", IncidentJson(in)},
-                      {"step", step_json}, {"escalation", detail}}
-                     .dump());
-  Log("incidents")->warn("incident_step_overdue id={} step={} level={} recipients={}", in.id,
-                         step.step_id, level + 1, who.size());
+  pager_.Publish("incident.step_overdue", json{{"type", "incident.step_overdue"},
+                                               {"incident", IncidentJson(in)},
+                                               {"step", step_json},
+                                               {"escalation", detail}}
+                                              .dump());
+  Log("incidents")
+      ->warn("incident_step_overdue id={} step={} level={} recipients={}", in.id, step.step_id,
+             level + 1, who.size());
   step.escalation_level = level + 1;
   step.escalate_at = level + 1 < static_cast<int>(chain.size())
                          ? std::optional(now_ + chain[static_cast<size_t>(level + 1)].after)

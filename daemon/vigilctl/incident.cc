@@ -70,9 +70,9 @@ std::string Category(Lang l, const std::string& c) {
 // The values the command line collects before it runs.
 struct Args {
   std::int64_t id = 0, alert = 0, duplicate_of = 0, into = 0;
-  std::string title, category, severity, unit, assignee, source = "cli", description, reporter,
-      detected_at, playbook, state, note, text, step, kind, format = "md", out, contact_point,
-      message, ticket, answer, by;
+  std::string title, category, severity, unit, assignee,
+      source = "cli", description, reporter, detected_at, playbook, state, note, text, step, kind,
+      format = "md", out, contact_point, message, ticket, answer, by;
   std::vector<std::string> systems, inputs;
   std::vector<std::int64_t> alerts;
   bool skip = false;
@@ -99,11 +99,13 @@ int PrintIncident(const Options& o, const json& body) {
   if (!in["systems"].empty()) {
     std::cout << "  " << Tr(l, "Hệ thống", "Systems") << ":";
     for (const auto& s : in["systems"]) {
-      std::cout << " " << Str(s, "name") << Tr(l, " (cấp độ ", " (level ") << Str(s, "level") << ")";
+      std::cout << " " << Str(s, "name") << Tr(l, " (cấp độ ", " (level ") << Str(s, "level")
+                << ")";
     }
     std::cout << "\n";
   }
-  if (!in["alert_ids"].empty()) std::cout << "  " << Tr(l, "Cảnh báo", "Alerts") << ": " << in["alert_ids"].dump() << "\n";
+  if (!in["alert_ids"].empty())
+    std::cout << "  " << Tr(l, "Cảnh báo", "Alerts") << ": " << in["alert_ids"].dump() << "\n";
   if (!in["playbook"].is_null()) {
     std::cout << "  " << Tr(l, "Kịch bản", "Playbook") << ": " << Str(in["playbook"], "id") << " v"
               << Str(in["playbook"], "version") << "\n";
@@ -115,7 +117,8 @@ int PrintIncident(const Options& o, const json& body) {
       rows.push_back({Str(s, "id"), title, State(l, Str(s, "state")), Local(s["due_at"]),
                       Str(s, "escalation_level") == "0" ? "" : Str(s, "escalation_level")});
     }
-    std::cout << "\n" << Tr(l, "Các bước:", "Steps:") << "\n"
+    std::cout << "\n"
+              << Tr(l, "Các bước:", "Steps:") << "\n"
               << RenderTable({Tr(l, "BƯỚC", "STEP"), Tr(l, "NỘI DUNG", "TITLE"),
                               Tr(l, "TÌNH TRẠNG", "STATUS"), Tr(l, "HẠN", "DUE"),
                               Tr(l, "LEO THANG", "ESCALATED")},
@@ -125,10 +128,12 @@ int PrintIncident(const Options& o, const json& body) {
     Rows rows;
     for (const auto& e : body["timeline"]) {
       std::string what = Str(e, "text");
-      if (what.empty() || what == Str(e, "kind")) what = e["detail"].is_object() ? e["detail"].dump() : "";
+      if (what.empty() || what == Str(e, "kind"))
+        what = e["detail"].is_object() ? e["detail"].dump() : "";
       rows.push_back({Local(e["at"]), Str(e, "kind"), Str(e, "actor"), what});
     }
-    std::cout << "\n" << Tr(l, "Diễn biến:", "Timeline:") << "\n"
+    std::cout << "\n"
+              << Tr(l, "Diễn biến:", "Timeline:") << "\n"
               << RenderTable({Tr(l, "LÚC", "AT"), Tr(l, "SỰ KIỆN", "EVENT"), Tr(l, "BỞI", "BY"),
                               Tr(l, "CHI TIẾT", "DETAIL")},
                              rows, 70);
@@ -148,8 +153,11 @@ int Act(const Options& o, const std::string& path, const json& body) {
 }
 
 int Open(const Options& o, const Args& a) {
-  json body = {{"title", a.title}, {"category", a.category}, {"severity", a.severity},
-               {"unit", a.unit}, {"source", a.source}};
+  json body = {{"title", a.title},
+               {"category", a.category},
+               {"severity", a.severity},
+               {"unit", a.unit},
+               {"source", a.source}};
   for (auto [k, v] : {std::pair{"assignee", &a.assignee}, std::pair{"description", &a.description},
                       std::pair{"reporter", &a.reporter}, std::pair{"detected_at", &a.detected_at},
                       std::pair{"playbook", &a.playbook}}) {
@@ -160,7 +168,8 @@ int Open(const Options& o, const Args& a) {
     const auto colon = s.rfind(':');
     int level = 0;
     if (colon != std::string::npos) level = std::atoi(s.c_str() + colon + 1);
-    systems.push_back({{"name", colon == std::string::npos ? s : s.substr(0, colon)}, {"level", level}});
+    systems.push_back(
+        {{"name", colon == std::string::npos ? s : s.substr(0, colon)}, {"level", level}});
   }
   if (!systems.empty()) body["systems"] = systems;
   if (!a.alerts.empty()) body["alert_ids"] = a.alerts;
@@ -192,17 +201,18 @@ int List(const Options& o, const Args& a) {
     std::cout << Tr(l, "Không có sự cố nào.", "No incidents.") << "\n";
     return 0;
   }
-  std::cout << RenderTable({"ID", Tr(l, "MỨC", "SEV"), Tr(l, "TÌNH TRẠNG", "STATUS"),
-                            Tr(l, "LOẠI", "CATEGORY"), Tr(l, "TÊN", "TITLE"), Tr(l, "ĐƠN VỊ", "UNIT"),
-                            Tr(l, "NGƯỜI XỬ LÝ", "ASSIGNEE"), Tr(l, "CHỜ/QUÁ HẠN", "OPEN/LATE"),
-                            Tr(l, "MỞ LÚC", "OPENED")},
-                           rows);
+  std::cout << RenderTable(
+      {"ID", Tr(l, "MỨC", "SEV"), Tr(l, "TÌNH TRẠNG", "STATUS"), Tr(l, "LOẠI", "CATEGORY"),
+       Tr(l, "TÊN", "TITLE"), Tr(l, "ĐƠN VỊ", "UNIT"), Tr(l, "NGƯỜI XỬ LÝ", "ASSIGNEE"),
+       Tr(l, "CHỜ/QUÁ HẠN", "OPEN/LATE"), Tr(l, "MỞ LÚC", "OPENED")},
+      rows);
   return 0;
 }
 
 int Show(const Options& o, std::int64_t id) {
   Client c(o);
-  auto r = c.Get("/api/v1/incidents/" + std::to_string(id) + "?lang=" + (o.lang == Lang::kEn ? "en" : "vi"));
+  auto r = c.Get("/api/v1/incidents/" + std::to_string(id) +
+                 "?lang=" + (o.lang == Lang::kEn ? "en" : "vi"));
   if (!r.ok() || o.json) return Done(o, c, r);
   return PrintIncident(o, r.body);
 }
@@ -264,9 +274,11 @@ int Step(const Options& o, const Args& a) {
 int Report(const Options& o, const std::string& path, const Args& a) {
   Client c(o);
   const std::string sep = path.find('?') == std::string::npos ? "?" : "&";
-  auto r = c.Get(path + sep + "format=" + a.format + "&lang=" + (o.lang == Lang::kEn ? "en" : "vi"));
+  auto r =
+      c.Get(path + sep + "format=" + a.format + "&lang=" + (o.lang == Lang::kEn ? "en" : "vi"));
   if (!r.ok()) return ReportFailure(r, o, c.server());
-  const std::string text = r.body.contains("raw") ? r.body["raw"].get<std::string>() : r.body.dump(2) + "\n";
+  const std::string text =
+      r.body.contains("raw") ? r.body["raw"].get<std::string>() : r.body.dump(2) + "\n";
   if (a.out.empty()) {
     std::cout << text;
     return 0;
@@ -293,7 +305,8 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
   open->add_option("--title", a->title, "title / tên sự cố")->required();
   open->add_option("--category", a->category,
                    "malware, ransomware, defacement, ddos, phishing, account_compromise, "
-                   "data_leak, vuln_exploitation, other")->required();
+                   "data_leak, vuln_exploitation, other")
+      ->required();
   open->add_option("--severity", a->severity, "P1-P4")->required();
   open->add_option("--unit", a->unit, "affected unit id / đơn vị")->required();
   open->add_option("--system", a->systems, "affected system NAME:LEVEL (level 1-5), repeatable");
@@ -322,15 +335,18 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
   note->add_option("text", a->text, "the note")->required();
   auto* trans = inc->add_subcommand("transition", "move to a state / chuyển trạng thái");
   trans->add_option("id", a->id, "incident id")->required();
-  trans->add_option("state", a->state,
-                    "acknowledged, triaged, contained, recovered, reported, closed, "
-                    "false_positive, duplicate")->required();
+  trans
+      ->add_option("state", a->state,
+                   "acknowledged, triaged, contained, recovered, reported, closed, "
+                   "false_positive, duplicate")
+      ->required();
   trans->add_option("--note", a->note, "why");
   trans->add_option("--duplicate-of", a->duplicate_of, "for duplicate: the other incident id");
   auto* close = inc->add_subcommand("close", "close a reported incident / đóng sự cố");
   close->add_option("id", a->id, "incident id")->required();
   close->add_option("--note", a->note, "closing note");
-  auto* promote = inc->add_subcommand("promote", "open an incident from an alert / chuyển cảnh báo thành sự cố");
+  auto* promote = inc->add_subcommand(
+      "promote", "open an incident from an alert / chuyển cảnh báo thành sự cố");
   promote->add_option("alert", a->alert, "alert id")->required();
   promote->add_option("--into", a->into, "link to this open incident instead");
   promote->add_option("--category", a->category, "category (default: other)");
@@ -340,32 +356,40 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
   auto* pb = inc->add_subcommand("playbook", "attach a playbook / áp dụng kịch bản");
   pb->add_option("id", a->id, "incident id")->required();
   pb->add_option("playbook", a->playbook, "playbook id (default: auto)");
-  auto* contact = inc->add_subcommand("contact", "request help from an outside party / đề nghị đối tác hỗ trợ");
+  auto* contact =
+      inc->add_subcommand("contact", "request help from an outside party / đề nghị đối tác hỗ trợ");
   contact->add_option("id", a->id, "incident id")->required();
   contact->add_option("contact_point", a->contact_point,
                       "contact point id (default: the --step's own contact point)");
-  contact->add_option("--message", a->message, "the request to send (default: the --step's request)");
+  contact->add_option("--message", a->message,
+                      "the request to send (default: the --step's request)");
   contact->add_option("--ticket", a->ticket, "their ticket number (records their answer)");
   contact->add_option("--answer", a->answer, "their answer");
   contact->add_option("--step", a->step, "the playbook step it belongs to");
   auto* report = inc->add_subcommand("report", "incident report / báo cáo sự cố");
   report->add_option("id", a->id, "incident id")->required();
-  report->add_option("kind", a->kind, "initial or final")->required()->check(CLI::IsMember({"initial", "final"}));
+  report->add_option("kind", a->kind, "initial or final")
+      ->required()
+      ->check(CLI::IsMember({"initial", "final"}));
   for (auto* sub : {open, step, note, trans, close, promote, pb, contact}) {
     sub->add_option("--by", a->by, "who (default: admin)");
   }
-  auto* rep = app.add_subcommand("report", "shift handover and holiday reports / báo cáo ca trực, dịp lễ");
+  auto* rep =
+      app.add_subcommand("report", "shift handover and holiday reports / báo cáo ca trực, dịp lễ");
   rep->require_subcommand(1);
   auto* shift = rep->add_subcommand("shift", "shift handover / bàn giao ca");
   shift->add_option("--from", a->from, "start (RFC 3339 or local YYYY-MM-DDTHH:MM)");
   shift->add_option("--to", a->to, "end (default: now)");
   shift->add_option("--schedule", a->schedule, "or: the duty officer's shift of this schedule");
-  shift->add_option("--at", a->at, "with --schedule: the shift running at this time (default: now)");
-  auto* holiday = rep->add_subcommand("holiday", "holiday-period summary of a unit / tổng hợp dịp lễ");
+  shift->add_option("--at", a->at,
+                    "with --schedule: the shift running at this time (default: now)");
+  auto* holiday =
+      rep->add_subcommand("holiday", "holiday-period summary of a unit / tổng hợp dịp lễ");
   holiday->add_option("--unit", a->unit, "unit id (default: the top unit)");
   holiday->add_option("--period", a->period, "holiday period name (default: the latest)");
   for (auto* sub : {report, shift, holiday}) {
-    sub->add_option("--format", a->format, "md (default), html or json")->check(CLI::IsMember({"md", "html", "json"}));
+    sub->add_option("--format", a->format, "md (default), html or json")
+        ->check(CLI::IsMember({"md", "html", "json"}));
     sub->add_option("--out,-o", a->out, "write to this file");
   }
 
@@ -381,7 +405,8 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
       if (a->duplicate_of > 0) body["duplicate_of"] = a->duplicate_of;
       return Act(o, base + "/transition", With(body, *a));
     }
-    if (*close) return Act(o, base + "/transition", With({{"state", "closed"}, {"note", a->note}}, *a));
+    if (*close)
+      return Act(o, base + "/transition", With({{"state", "closed"}, {"note", a->note}}, *a));
     if (*promote) {
       json body = json::object();
       if (a->into > 0) body["incident_id"] = a->into;
@@ -391,10 +416,13 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
       }
       return Act(o, "/api/v1/alerts/" + std::to_string(a->alert) + "/promote", With(body, *a));
     }
-    if (*pb) return Act(o, base + "/playbook", With({{"playbook", a->playbook.empty() ? "auto" : a->playbook}}, *a));
+    if (*pb)
+      return Act(o, base + "/playbook",
+                 With({{"playbook", a->playbook.empty() ? "auto" : a->playbook}}, *a));
     if (*contact) {
       json body = json::object();
-      for (auto [k, v] : {std::pair{"contact_point", &a->contact_point}, std::pair{"message", &a->message}, std::pair{"ticket", &a->ticket},
+      for (auto [k, v] : {std::pair{"contact_point", &a->contact_point},
+                          std::pair{"message", &a->message}, std::pair{"ticket", &a->ticket},
                           std::pair{"answer", &a->answer}, std::pair{"step", &a->step}}) {
         if (!v->empty()) body[k] = *v;
       }

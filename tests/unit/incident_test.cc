@@ -12,9 +12,9 @@
 #include "tests/unit/engine_world.h"
 
 using namespace vigil;
+using nlohmann::json;
 using vigil::testing::EngineWorld;
 using vigil::testing::Job;
-using nlohmann::json;
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"  // PlanStep{.id = ..., ...}
 
@@ -65,7 +65,8 @@ IncidentRecord Load(EngineWorld& w, std::int64_t id) {
 
 int CountIncidents(EngineWorld& w) {
   int n = 0;
-  REQUIRE(w.reads().Read([&](sqlite::Db& db) { n = static_cast<int>(IncidentStore(db).List({}).size()); }));
+  REQUIRE(w.reads().Read(
+      [&](sqlite::Db& db) { n = static_cast<int>(IncidentStore(db).List({}).size()); }));
   return n;
 }
 
@@ -76,7 +77,8 @@ std::vector<std::string> Kinds(const IncidentRecord& r) {
 }
 
 const IncidentStep& StepOf(const IncidentRecord& r, const std::string& id) {
-  auto it = std::find_if(r.steps.begin(), r.steps.end(), [&](const auto& s) { return s.step_id == id; });
+  auto it =
+      std::find_if(r.steps.begin(), r.steps.end(), [&](const auto& s) { return s.step_id == id; });
   REQUIRE(it != r.steps.end());
   return *it;
 }
@@ -121,18 +123,36 @@ playbooks::Playbook DdosPlaybook() {
   ack.title = {"Tiếp nhận và xác minh", "Acknowledge and verify"};
   ack.mandatory = true;
   ack.due = playbooks::DueRule{"opened", Iso("PT15M"), false, 0};
-  ack.form = {{"xac-minh", playbooks::FieldType::kChoice, true, {"Kết quả xác minh", "Verified"},
-               {{"that", {"Thật", "Real"}}, {"nham", {"Nhầm", "False"}}}, "", 0},
-              {"luu-luong-gbps", playbooks::FieldType::kNumber, false, {"Lưu lượng (Gbps)", "Traffic (Gbps)"}, {}, "", 0}};
+  ack.form = {{"xac-minh",
+               playbooks::FieldType::kChoice,
+               true,
+               {"Kết quả xác minh", "Verified"},
+               {{"that", {"Thật", "Real"}}, {"nham", {"Nhầm", "False"}}},
+               "",
+               0},
+              {"luu-luong-gbps",
+               playbooks::FieldType::kNumber,
+               false,
+               {"Lưu lượng (Gbps)", "Traffic (Gbps)"},
+               {},
+               "",
+               0}};
   playbooks::Step isp;
   isp.id = "bao-isp";
   isp.role = "truc";
   isp.title = {"Đề nghị nhà mạng lọc lưu lượng", "Ask the ISP to filter traffic"};
   isp.mandatory = true;
   isp.contact_point = "vnpt-noc";
-  isp.request = {"Đề nghị lọc lưu lượng tấn công tới cổng thông tin", "Please filter attack traffic"};
+  isp.request = {"Đề nghị lọc lưu lượng tấn công tới cổng thông tin",
+                 "Please filter attack traffic"};
   isp.due = playbooks::DueRule{"acknowledged", Iso("PT30M"), false, 0};
-  isp.form = {{"ma-phieu", playbooks::FieldType::kText, true, {"Mã phiếu nhà mạng", "ISP ticket"}, {}, "", 0}};
+  isp.form = {{"ma-phieu",
+               playbooks::FieldType::kText,
+               true,
+               {"Mã phiếu nhà mạng", "ISP ticket"},
+               {},
+               "",
+               0}};
   playbooks::Step contain;
   contain.id = "ngan-chan";
   contain.role = "truc";
@@ -145,7 +165,13 @@ playbooks::Playbook DdosPlaybook() {
   report.title = {"Báo cáo ban đầu", "Initial report"};
   report.mandatory = true;
   report.produces_report = "initial_report";
-  report.form = {{"de-nghi-ho-tro", playbooks::FieldType::kText, false, {"Đề nghị hỗ trợ", "Help requested"}, {}, "", 0}};
+  report.form = {{"de-nghi-ho-tro",
+                  playbooks::FieldType::kText,
+                  false,
+                  {"Đề nghị hỗ trợ", "Help requested"},
+                  {},
+                  "",
+                  0}};
   pb.steps = {ack, isp, contain, report};
   playbooks::EscalationChain chain;
   chain.id = "mac-dinh";
@@ -176,25 +202,57 @@ playbooks::Regime TestRegime() {
   f.id = "initial_report";
   f.title = {"BÁO CÁO BAN ĐẦU SỰ CỐ (Mẫu 02)", "INITIAL INCIDENT REPORT (Form 02)"};
   f.basis = {"Thông tư 20/2017/TT-BTTTT, Phụ lục 2", "Circular 20/2017/TT-BTTTT, Annex 2"};
-  f.fields = {{"ten-su-co", playbooks::FieldType::kText, true, {"Tên sự cố", "Incident"}, {}, "incident.title", 0},
-              {"thoi-diem-phat-hien", playbooks::FieldType::kText, true, {"Thời điểm phát hiện", "Detected"}, {}, "incident.detected_at", 0},
-              {"thoi-diem-ngan-chan", playbooks::FieldType::kText, false, {"Ngăn chặn lúc", "Contained"}, {}, "anchor.contained", 0},
-              {"ma-phieu-isp", playbooks::FieldType::kText, false, {"Mã phiếu nhà mạng", "ISP ticket"}, {}, "step.bao-isp.ma-phieu", 0},
-              {"de-nghi-ho-tro", playbooks::FieldType::kText, false, {"Đề nghị hỗ trợ", "Help requested"}, {}, "", 0}};
+  f.fields = {{"ten-su-co",
+               playbooks::FieldType::kText,
+               true,
+               {"Tên sự cố", "Incident"},
+               {},
+               "incident.title",
+               0},
+              {"thoi-diem-phat-hien",
+               playbooks::FieldType::kText,
+               true,
+               {"Thời điểm phát hiện", "Detected"},
+               {},
+               "incident.detected_at",
+               0},
+              {"thoi-diem-ngan-chan",
+               playbooks::FieldType::kText,
+               false,
+               {"Ngăn chặn lúc", "Contained"},
+               {},
+               "anchor.contained",
+               0},
+              {"ma-phieu-isp",
+               playbooks::FieldType::kText,
+               false,
+               {"Mã phiếu nhà mạng", "ISP ticket"},
+               {},
+               "step.bao-isp.ma-phieu",
+               0},
+              {"de-nghi-ho-tro",
+               playbooks::FieldType::kText,
+               false,
+               {"Đề nghị hỗ trợ", "Help requested"},
+               {},
+               "",
+               0}};
   r.report_forms = {f};
   return r;
 }
 
 }  // namespace
 
-TEST_CASE("an incident moves along its lifecycle and each transition stamps its anchor", "[incident]") {
+TEST_CASE("an incident moves along its lifecycle and each transition stamps its anchor",
+          "[incident]") {
   EngineWorld w;
   w.Configure(kSetup);
   const TimeMs opened = w.clock.Now();
   auto id = Do(w, OpenIncident{Ticket(), std::nullopt});
   REQUIRE(id);
   std::map<std::string, TimeMs> expected = {{"opened", opened}, {"detected", opened}};
-  for (const char* state : {"acknowledged", "triaged", "contained", "recovered", "reported", "closed"}) {
+  for (const char* state :
+       {"acknowledged", "triaged", "contained", "recovered", "reported", "closed"}) {
     w.clock.Advance(7 * kMin);
     auto r = Do(w, TransitionIncident{*id, state, std::nullopt, ""});
     INFO(state << ": " << (r ? "" : r.error().message));
@@ -263,7 +321,10 @@ TEST_CASE("bad ticket fields are refused naming the field and nothing is stored"
       {[](Incident& in) { in.unit = "truong-khong-co"; }, "unit", 400},
       {[](Incident& in) { in.assignee = "nobody"; }, "assignee", 400},
       {[](Incident& in) { in.source = "fax"; }, "source", 400},
-      {[](Incident& in) { in.systems.push_back({"Máy chủ", 7}); }, "systems[1].level", 400},
+      {[](Incident& in) {
+         in.systems.push_back({"Máy chủ", 7});
+       },
+       "systems[1].level", 400},
       {[](Incident& in) { in.alert_ids = {424242}; }, "alert_ids[0]", 404},
   };
   for (const auto& c : cases) {
@@ -331,7 +392,11 @@ TEST_CASE("a full incident from opening to closure, with one overdue step escala
   CHECK(second.payload["level"] == 2);
 
   // Now it is acknowledged: the steps counting from "acknowledged" get their due times.
-  REQUIRE(Do(w, StepAction{*id, "tiep-nhan", false, "đã xác minh với trường", {{"xac-minh", "that"}, {"luu-luong-gbps", 9.5}}}));
+  REQUIRE(Do(w, StepAction{*id,
+                           "tiep-nhan",
+                           false,
+                           "đã xác minh với trường",
+                           {{"xac-minh", "that"}, {"luu-luong-gbps", 9.5}}}));
   REQUIRE(Do(w, TransitionIncident{*id, "acknowledged", std::nullopt, ""}));
   const TimeMs acked = w.clock.Now();
   rec = Load(w, *id);
@@ -340,7 +405,8 @@ TEST_CASE("a full incident from opening to closure, with one overdue step escala
   CHECK(StepOf(rec, "ngan-chan").due_at == acked + 2 * kHour);
   CHECK(StepOf(rec, "bao-isp").due_at == acked + 30 * kMin);
 
-  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "bao-isp", "Đề nghị lọc lưu lượng tới 203.0.113.10", "", ""}));
+  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "bao-isp", "Đề nghị lọc lưu lượng tới 203.0.113.10",
+                              "", ""}));
   w.Page();  // the request shown on every console
   REQUIRE(Do(w, StepAction{*id, "bao-isp", false, "", {{"ma-phieu", "VNPT-2026-0042"}}}));
   REQUIRE(Do(w, TransitionIncident{*id, "triaged", std::nullopt, ""}));
@@ -401,7 +467,8 @@ TEST_CASE("an overdue DDoS step climbs to the ISP's NOC, and the NOC's answer is
   CHECK_FALSE(StepOf(rec, "tiep-nhan").escalate_at);
   CHECK(StepOf(rec, "tiep-nhan").escalation_level == 3);
 
-  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "bao-isp", "", "VNPT-2026-0042", "Đã bật lọc sạch lưu lượng"}));
+  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "bao-isp", "", "VNPT-2026-0042",
+                              "Đã bật lọc sạch lưu lượng"}));
   rec = Load(w, *id);
   const auto& last = rec.timeline.back();
   CHECK(last.kind == "contact_answered");
@@ -413,7 +480,8 @@ TEST_CASE("an overdue DDoS step climbs to the ISP's NOC, and the NOC's answer is
   CHECK(unknown.error().field == "contact_point");
 }
 
-TEST_CASE("step input is checked against the step's form, naming the field", "[incident][playbook]") {
+TEST_CASE("step input is checked against the step's form, naming the field",
+          "[incident][playbook]") {
   EngineWorld w;
   w.Configure(kSetup);
   auto id = Do(w, OpenIncident{Ticket(), PlanOf(DdosPlaybook(), nullptr)});
@@ -453,7 +521,8 @@ TEST_CASE("a conditional next step: the chosen branch becomes due, the other doe
   plan.version = "1";
   PlanStep triage{.id = "phan-loai", .anchor = "opened", .due_after = "PT30M"};
   triage.form = {{"pham-vi", "choice", true, {"mot-may", "nhieu-may"}, "Phạm vi", "Scope"}};
-  triage.next = {{"pham-vi", "==", "mot-may", "cach-ly-may"}, {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}};
+  triage.next = {{"pham-vi", "==", "mot-may", "cach-ly-may"},
+                 {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}};
   PlanStep one{.id = "cach-ly-may", .anchor = "opened", .due_after = "PT1H"};
   PlanStep many{.id = "cach-ly-mang", .anchor = "opened", .due_after = "PT1H"};
   plan.steps = {triage, one, many};
@@ -485,7 +554,8 @@ TEST_CASE("reports carry the incident's facts field by field", "[incident][repor
   REQUIRE(Do(w, TransitionIncident{*id, "acknowledged", std::nullopt, ""}));
   REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "bao-isp", "Đề nghị lọc lưu lượng", "", ""}));
   REQUIRE(Do(w, StepAction{*id, "bao-isp", false, "", {{"ma-phieu", "VNPT-2026-0042"}}}));
-  REQUIRE(Do(w, StepAction{*id, "bao-cao", false, "", {{"de-nghi-ho-tro", "Hỗ trợ phân tích log"}}}));
+  REQUIRE(
+      Do(w, StepAction{*id, "bao-cao", false, "", {{"de-nghi-ho-tro", "Hỗ trợ phân tích log"}}}));
   auto rec = Load(w, *id);
   const TimeMs now = opened + 10 * kMin;
 
@@ -518,7 +588,8 @@ TEST_CASE("reports carry the incident's facts field by field", "[incident][repor
   CHECK(field(initial, "state") == "đã tiếp nhận");
   CHECK(field(initial, "assignee") == "Nguyễn Văn An (an)");
   CHECK(field(initial, "playbook") == "Ứng cứu tấn công từ chối dịch vụ (ddos v3)");
-  CHECK(field(initial, "actions") == "Tiếp nhận và xác minh; Đề nghị nhà mạng lọc lưu lượng; Báo cáo ban đầu");
+  CHECK(field(initial, "actions") ==
+        "Tiếp nhận và xác minh; Đề nghị nhà mạng lọc lưu lượng; Báo cáo ban đầu");
   CHECK(field(initial, "contacts") ==
         "Đề nghị hỗ trợ gửi Trung tâm Điều hành mạng VNPT: Đề nghị lọc lưu lượng");
   CHECK(field(initial, "report_time") == "2026-01-01 07:10");
@@ -535,7 +606,8 @@ TEST_CASE("reports carry the incident's facts field by field", "[incident][repor
   w.clock.Advance(kHour);
   REQUIRE(Do(w, TransitionIncident{*id, "recovered", std::nullopt, ""}));
   rec = Load(w, *id);
-  const ReportDoc final_en = IncidentReport(rec, ReportKind::kFinal, *setup, Lang::kEn, w.clock.Now());
+  const ReportDoc final_en =
+      IncidentReport(rec, ReportKind::kFinal, *setup, Lang::kEn, w.clock.Now());
   CHECK(final_en.title == "FINAL CYBERSECURITY INCIDENT REPORT");  // no final form in the regime
   CHECK(field(final_en, "category") == "Denial of service (DDoS)");
   CHECK(field(final_en, "contained_at") == "2026-01-01 08:00");
@@ -557,14 +629,16 @@ TEST_CASE("the printable HTML report escapes what people typed", "[incident][rep
   const std::string html = ToHtml(d, Lang::kVi);
   CHECK(html.find("<script>") == std::string::npos);
   CHECK(html.find("<img") == std::string::npos);
-  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;") != std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;") !=
+        std::string::npos);
   CHECK(html.find("<meta charset=\"utf-8\">") != std::string::npos);
   CHECK(html.find("@page { size: A4") != std::string::npos);
   CHECK(html.find("<html lang=\"vi\">") != std::string::npos);
   CHECK(html.find("BÁO CÁO &lt;b&gt;") != std::string::npos);
 }
 
-TEST_CASE("the shift handover lists the shift's alerts, actions and open items", "[incident][report]") {
+TEST_CASE("the shift handover lists the shift's alerts, actions and open items",
+          "[incident][report]") {
   EngineWorld w;
   w.Configure(kSetup);
   const TimeMs from = w.clock.Now();
@@ -606,7 +680,8 @@ TEST_CASE("a deadline in working days skips the weekend and the holidays", "[inc
   CHECK_FALSE(DueAt(step, {{"opened", *friday}}, cal));  // its anchor is not stamped yet
 }
 
-TEST_CASE("a step that stamps the next lifecycle state moves the ticket there", "[incident][playbook]") {
+TEST_CASE("a step that stamps the next lifecycle state moves the ticket there",
+          "[incident][playbook]") {
   EngineWorld w;
   w.Configure(kSetup);
   PlaybookPlan plan;
@@ -657,7 +732,8 @@ TEST_CASE("a playbook snapshot survives its JSON round trip", "[incident][playbo
   CHECK(back->Find("bao-isp")->contact_point == "vnpt-noc");
   CHECK(back->chains.at("mac-dinh").size() == 3);
   CHECK(back->chains.at("mac-dinh")[1].targets == std::vector<std::string>{"role:duty_leader"});
-  CHECK(back->chains.at("mac-dinh")[2].targets == std::vector<std::string>{"contact_point:vnpt-noc"});
+  CHECK(back->chains.at("mac-dinh")[2].targets ==
+        std::vector<std::string>{"contact_point:vnpt-noc"});
   CHECK(back->Find("clock:bao-cao-5-ngay")->is_clock);
   CHECK(back->Find("clock:bao-cao-5-ngay")->working_days);
   CHECK(back->report_forms.contains("initial_report"));
@@ -666,9 +742,10 @@ TEST_CASE("a playbook snapshot survives its JSON round trip", "[incident][playbo
   CHECK(bad.error().field == "plan.steps[0].due_after");
 }
 
-TEST_CASE("the shipped DDoS playbook engages the ISP's NOC of the example config when the ISP "
-          "step is overdue",
-          "[incident][playbook]") {
+TEST_CASE(
+    "the shipped DDoS playbook engages the ISP's NOC of the example config when the ISP "
+    "step is overdue",
+    "[incident][playbook]") {
   std::ifstream f(std::string(VIGIL_SOURCE_DIR) + "/config/examples/so-gddt.yaml");
   const std::string example((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   REQUIRE(!example.empty());
@@ -693,8 +770,9 @@ TEST_CASE("the shipped DDoS playbook engages the ISP's NOC of the example config
   auto id = Do(w, OpenIncident{in, plan}, "user:hai");
   REQUIRE(id);
   REQUIRE(Do(w, TransitionIncident{*id, "acknowledged", std::nullopt, ""}, "user:hai"));
-  REQUIRE(Do(w, StepAction{*id, "triage", false, "", {{"kind", "volumetric"}, {"target", "203.0.113.10"}}},
-             "user:hai"));
+  REQUIRE(Do(
+      w, StepAction{*id, "triage", false, "", {{"kind", "volumetric"}, {"target", "203.0.113.10"}}},
+      "user:hai"));
   auto rec = Load(w, *id);
   CHECK(rec.incident.state == IncidentState::kTriaged);  // triage sets "triaged"
   CHECK(StepOf(rec, "call_isp").state == "pending");     // volumetric: the ISP branch
@@ -709,14 +787,21 @@ TEST_CASE("the shipped DDoS playbook engages the ISP's NOC of the example config
   CHECK(noc.payload["step"]["id"] == "call_isp");
   CHECK(noc.payload["incident"]["id"] == *id);
 
-  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "call_isp", "", "VNPT-2026-0042", "Đã bật lọc sạch"}, "user:hai"));
-  REQUIRE(Do(w, StepAction{*id, "call_isp", false, "", {{"isp_ticket", "VNPT-2026-0042"}, {"isp_action", "scrubbing"}}},
+  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "call_isp", "", "VNPT-2026-0042", "Đã bật lọc sạch"},
+             "user:hai"));
+  REQUIRE(Do(w,
+             StepAction{*id,
+                        "call_isp",
+                        false,
+                        "",
+                        {{"isp_ticket", "VNPT-2026-0042"}, {"isp_action", "scrubbing"}}},
              "user:hai"));
   rec = Load(w, *id);
   const auto kinds = Kinds(rec);
   CHECK(std::count(kinds.begin(), kinds.end(), "step_escalated") == 1);
   CHECK(rec.timeline.back().kind == "step_done");
-  const ReportDoc initial = IncidentReport(rec, ReportKind::kInitial, *setup, Lang::kVi, w.clock.Now());
+  const ReportDoc initial =
+      IncidentReport(rec, ReportKind::kInitial, *setup, Lang::kVi, w.clock.Now());
   CHECK(initial.Field("category"));
   const ReportField* system = initial.fields.empty() ? nullptr : &initial.fields[0];
   REQUIRE(system);
@@ -751,7 +836,8 @@ TEST_CASE("a contact-point step sends its own request to its own party", "[incid
   CHECK(request.payload["step"] == "bao-isp");
   const auto rec = Load(w, *id);
   CHECK(rec.timeline.back().kind == "contact_requested");
-  CHECK(rec.timeline.back().detail["message"] == "Đề nghị lọc lưu lượng tấn công tới cổng thông tin");
+  CHECK(rec.timeline.back().detail["message"] ==
+        "Đề nghị lọc lưu lượng tấn công tới cổng thông tin");
   auto none = Do(w, ContactAction{*id, "", "", "", "", ""});
   REQUIRE_FALSE(none);
   CHECK(none.error().field == "contact_point");
@@ -771,7 +857,8 @@ TEST_CASE("incident pages read well on SMS and e-mail", "[incident][notify]") {
   CHECK(sms.sms.find("[QUÁ HẠN] #" + std::to_string(*id) + " Tiếp nhận và xác minh") == 0);
   CHECK(sms.subject.find("bước quá hạn — Tiếp nhận và xác minh") != std::string::npos);
   CHECK(sms.text.find("vigilctl incident show " + std::to_string(*id)) != std::string::npos);
-  REQUIRE(Do(w, ContactAction{*id, "vnpt-noc", "", "Đề nghị lọc lưu lượng tới 203.0.113.10", "", ""}));
+  REQUIRE(
+      Do(w, ContactAction{*id, "vnpt-noc", "", "Đề nghị lọc lưu lượng tới 203.0.113.10", "", ""}));
   Job contact = w.Page();
   const auto en = RenderMessage(contact.payload, Lang::kEn, w.clock.Now());
   CHECK(en.subject == "[OUTSIDE CONTACT] Help requested with incident #" + std::to_string(*id) +
