@@ -12,8 +12,6 @@ using nlohmann::json;
 
 json OptTime(const std::optional<TimeMs>& t) { return t ? json(FormatTimestamp(*t)) : json(); }
 
-std::string Id(std::int64_t id) { return "#" + std::to_string(id); }
-
 Error NotFound(std::int64_t id) {
   return Error{"not_found", "incident " + std::to_string(id) + " does not exist", "id", 404};
 }
