@@ -367,8 +367,8 @@ Result<void> Daemon::LoadPlaybooks() {
     Log("vigild")->info("playbooks_absent path={}", flags_.playbooks);
     return {};
   }
-  auto lib = playbooks::LoadLibrary(flags_.playbooks, playbooks::References::FromOnCall(cfg_.oncall),
-                                    ParseLang(cfg_.language));
+  const auto refs = playbooks::References::FromOnCall(cfg_.oncall);
+  auto lib = playbooks::LoadLibrary(flags_.playbooks, refs, ParseLang(cfg_.language));
   if (!lib) {
     for (const auto& e : lib.error()) Log("vigild")->error("playbook_invalid {}", e.ToString());
     return vigil::Fail("playbooks_invalid",
@@ -378,6 +378,12 @@ Result<void> Daemon::LoadPlaybooks() {
   }
   Log("vigild")->info("playbooks_loaded path={} playbooks={} regimes={}", flags_.playbooks,
                       lib->playbooks.size(), lib->regimes.size());
+  if (const std::string unchecked = refs.Unchecked(); !unchecked.empty()) {
+    Log("vigild")->warn(
+        "playbooks_references_unchecked kinds={} reason=\"the config defines none; the playbooks' "
+        "steps and escalations that name them reach nobody until they are configured\"",
+        unchecked);
+  }
   playbooks_.Set(std::make_shared<const playbooks::Library>(std::move(*lib)));
   return {};
 }

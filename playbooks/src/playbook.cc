@@ -70,14 +70,32 @@ const ReportForm* Regime::FindReportForm(std::string_view id) const {
 }
 
 References References::FromOnCall(const OnCallSetup& setup) {
+  // A kind the config defines none of (a fresh install on the embedded default config) is
+  // left unchecked: the shipped playbooks must load before anyone has configured on-call.
+  // Once the config defines any, every reference of that kind must name one of them.
   References r;
-  r.contact_points.emplace();
-  r.people.emplace();
-  r.policies.emplace();
-  for (const auto& c : setup.contact_points) r.contact_points->insert(c.id);
-  for (const auto& p : setup.people) r.people->insert(p.id);
-  for (const auto& p : setup.policies) r.policies->insert(p.id);
+  auto ids = [](const auto& items) {
+    std::set<std::string> out;
+    for (const auto& item : items) out.insert(item.id);
+    return out;
+  };
+  if (!setup.contact_points.empty()) r.contact_points = ids(setup.contact_points);
+  if (!setup.people.empty()) r.people = ids(setup.people);
+  if (!setup.policies.empty()) r.policies = ids(setup.policies);
   return r;
+}
+
+std::string References::Unchecked() const {
+  std::string out;
+  auto add = [&](bool unchecked, const char* name) {
+    if (!unchecked) return;
+    if (!out.empty()) out += ',';
+    out += name;
+  };
+  add(!contact_points, "contact_points");
+  add(!people, "people");
+  add(!policies, "policies");
+  return out;
 }
 
 const Playbook* Library::Find(std::string_view id) const { return FindById(playbooks, id); }

@@ -246,8 +246,11 @@ struct References {
   std::optional<std::set<std::string>> contact_points;  // OnCallSetup::contact_points ids
   std::optional<std::set<std::string>> people;
   std::optional<std::set<std::string>> policies;
-  // Ids of the on-call config. Copies; `setup` need not outlive the result.
+  // Ids of the on-call config. Copies; `setup` need not outlive the result. A kind the config
+  // defines none of stays unchecked (nullopt).
   static References FromOnCall(const OnCallSetup& setup);
+  // The kinds left unchecked, e.g. "contact_points,people" ("" when all are checked).
+  std::string Unchecked() const;
 };
 
 // A loaded, validated set: the regimes and the playbooks that use them.

@@ -133,6 +133,41 @@ def check_config_example():
     h.check(f"{EXAMPLE_CONFIG}: OK" in p.stdout, f"no '{EXAMPLE_CONFIG}: OK' in {p.stdout!r}")
 
 
+def starts_in_the_repository():
+    """What `make run` does: plain vigild in the repository root, where ./playbooks holds the
+    shipped playbooks, on a config with no on-call section (like the embedded default). The
+    playbooks name contact points the config does not define: vigild must start anyway and
+    say so, not refuse."""
+    repo = h.REPO
+    d = os.path.join(T.tmp.path, "in-repo")
+    os.makedirs(d)
+    cfg = os.path.join(d, "vigil.yaml")
+    with open(cfg, "w") as f:
+        f.write(f"bus:\n  console: tcp://127.0.0.1:{h.free_port()}\n")
+    port = h.free_port()
+    err_path = os.path.join(d, "vigild.err")
+    with open(err_path, "w") as err:
+        p = subprocess.Popen([T.args.vigild, "--config", cfg, "--data-dir", os.path.join(d, "data"),
+                              "--listen", f"127.0.0.1:{port}"], cwd=repo,
+                             stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        def up():
+            if p.poll() is not None:
+                raise h.GiveUp(f"vigild exited {p.returncode}: {open(err_path).read()[-1500:]}")
+            try:
+                return h.http("GET", f"http://127.0.0.1:{port}/healthz", timeout=2).status == 200
+            except Exception:
+                return False
+        h.wait_until(up, 20, "vigild started in the repository root answers /healthz")
+        log = open(err_path).read()
+        h.check("playbooks_loaded path=playbooks" in log, f"no playbooks_loaded in {log[-1500:]!r}")
+        h.check("playbooks_references_unchecked kinds=contact_points,people,policies" in log,
+                f"no warning about the unchecked references in {log[-1500:]!r}")
+    finally:
+        p.terminate()
+        p.wait(timeout=20)
+
+
 def rejected_requests():
     before = snapshot()
     total = T.vigild.total_alerts()
@@ -588,6 +623,8 @@ def main():
         run.step("first start prints a key and a working curl command", first_start, fatal=True)
         run.step("--check-config: unknown key and bad duration with file:line", check_config_errors)
         run.step("--check-config config/vigil.example.yaml exits 0", check_config_example)
+        run.step("make run: plain vigild in the repository root loads the shipped playbooks",
+                 starts_in_the_repository)
         run.step("rejected ingest: 413, 401, 403, 400 with fields; nothing stored",
                  rejected_requests)
         run.step("600 KiB chunked body (no Content-Length): 413, nothing stored",

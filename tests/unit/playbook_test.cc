@@ -297,6 +297,24 @@ TEST_CASE("a regime's problems are reported with their lines") {
   CHECK(HasError(r.error(), 15, "source \"Incident.Unit\" must read incident.<field>"));
 }
 
+TEST_CASE("a config with no on-call ids leaves those references unchecked; one with ids checks them") {
+  const std::string root = VIGIL_SOURCE_DIR;
+  const References none = References::FromOnCall(OnCallSetup{});
+  CHECK(none.Unchecked() == "contact_points,people,policies");
+  auto lib = LoadLibrary(root + "/playbooks", none);
+  INFO((lib ? "" : All(lib.error())));
+  CHECK(lib);  // what `make run` does: the embedded default config defines no contact points
+
+  OnCallSetup other;
+  other.contact_points.push_back(ContactPoint{});
+  other.contact_points.back().id = "some-other-noc";
+  const References some = References::FromOnCall(other);
+  CHECK(some.Unchecked() == "people,policies");
+  auto refused = LoadLibrary(root + "/playbooks", some);
+  REQUIRE_FALSE(refused);
+  CHECK(All(refused.error()).find("unknown contact point \"vnpt-noc\"") != std::string::npos);
+}
+
 TEST_CASE("the shipped playbooks and regime pass against the example on-call config") {
   const std::string root = VIGIL_SOURCE_DIR;
   auto cfg = LoadConfigFile(root + "/config/examples/so-gddt.yaml");
