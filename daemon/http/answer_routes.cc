@@ -113,7 +113,11 @@ void HttpServer::AnswerRoutes() {
     static const std::regex kReply(R"(^\s*([0-9]{4})\s*([A-Za-z])\s*[.!]?\s*$)");
     std::smatch m;
     const char* action = nullptr;
-    if (text && std::regex_match(*text, m, kReply)) action = ActionOfLetter(m[2].str()[0]);
+    // A reply code is a few characters; the length cap also keeps std::regex (which recurses
+    // per character) away from a body-sized string.
+    if (text && text->size() <= 64 && std::regex_match(*text, m, kReply)) {
+      action = ActionOfLetter(m[2].str()[0]);
+    }
     if (!action) {
       return WriteError(res, {"invalid_field",
                               o.sms_text_field + " must be a reply code and a letter: 1234a "
@@ -158,7 +162,8 @@ void HttpServer::AnswerRoutes() {
     static const std::regex kData(R"(^(ack|esc|res):([0-9]+|all):vigil-n([0-9]{1,18})$)");
     const std::string data = q.contains("data") && q["data"].is_string() ? q["data"].get<std::string>() : "";
     std::smatch m;
-    if (!std::regex_match(data, m, kData)) {
+    // Telegram caps callback_data at 64 bytes; the cap also keeps std::regex off long input.
+    if (data.size() > 64 || !std::regex_match(data, m, kData)) {
       return bad("callback_query.data", "is not a Vigil button (ack|esc|res:<alert>:vigil-n<id>)");
     }
     AnswerCommand c;

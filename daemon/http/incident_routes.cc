@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "daemon/common/time_util.h"
+#include "daemon/common/log.h"
 #include "daemon/http/server.h"
 #include "daemon/http/views.h"
 #include "daemon/incidents/from_playbook.h"
@@ -56,11 +57,16 @@ Result<std::string> Text(const json& doc, const char* key, size_t max = kMaxText
   return s;
 }
 
+// The body as a JSON object; its optional "by" (who acts) is checked here, once for all routes.
 Result<json> Body(const std::string& raw) {
   if (raw.empty()) return json::object();
-  return ParseJsonObject(raw);
+  auto doc = ParseJsonObject(raw);
+  if (!doc) return doc;
+  if (auto by = Text(*doc, "by", 200); !by) return std::unexpected(by.error());
+  return doc;
 }
 
+// Who acts: "by" (checked by Body), or the admin.
 std::string Actor(const json& doc) {
   auto by = Text(doc, "by", 200);
   return "user:" + (by && !by->empty() ? *by : std::string("admin"));
@@ -128,7 +134,8 @@ Result<Incident> ParseIncident(const json& doc, TimeMs now) {
       auto level = s.find("level");
       if (name == s.end() || !name->is_string())
         return Fail("missing_field", "a system needs a name", where + ".name");
-      if (level == s.end() || !level->is_number_integer()) {
+      if (level == s.end() || !level->is_number_integer() || level->get<std::int64_t>() < 1 ||
+          level->get<std::int64_t>() > 5) {
         return Fail("invalid_field", "a system's security level is a whole number 1-5",
                     where + ".level");
       }
@@ -241,9 +248,14 @@ void HttpServer::IncidentRoutes() {
   auto submit = [this](HttpResponse& res, IncidentOp op, const std::string& actor, int status) {
     auto done = AwaitEngine(deps_.engine.Submit(IncidentCommand{std::move(op), actor, {}}));
     if (!done) return WriteError(res, done.error());
+    // Committed: the answer is a 2xx whatever happens next, so a client never retries (and
+    // duplicates) an operation that is on disk; it gets at least the incident's id.
     auto rec = LoadRecord(deps_.reads, *done);
-    if (!rec) return WriteError(res, rec.error());
-    if (!*rec) return WriteError(res, {"internal", "incident vanished", "id", 500});
+    if (!rec || !*rec) {
+      Log("http")->error("incident_reload_failed id={} error=\"{}\"", *done,
+                         rec ? "not found" : rec.error().message);
+      return WriteJson(res, status, json{{"incident", {{"id", *done}}}}.dump());
+    }
     WriteJson(res, status, RecordJson(**rec, deps_.lang).dump());
   };
   // A playbook plan from a body's "playbook": an id, or "auto" (by category and severity).

@@ -16,7 +16,6 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -121,13 +120,14 @@ struct HttpServer::Impl {
   std::condition_variable changed;
   int in_flight = 0;  // POSTs taken whose reply is not yet written
   bool stopping = false;
-  std::unordered_set<Session*> sessions;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // registered by Start()
 
   std::vector<HttpRoute> routes;
   std::unordered_map<std::string, size_t> exact_post, exact_get;  // path -> index in routes
   net::thread_pool pool;  // blocking handlers (joined by ~HttpServer)
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // On a strand of its own: Stop() closes it from another thread than the accept handler's.
+  tcp::acceptor acceptor{net::make_strand(ioc)};
 
   // The route for `req` (setting req.matches), or null.
   const HttpRoute* Match(HttpRequest& req) const {
@@ -181,10 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
         timer_(stream_.get_executor()),
         impl_(impl),
         options_(options),
-        metrics_(metrics) {
-    std::lock_guard lock(impl_.mu);
-    impl_.sessions.insert(this);
-  }
+        metrics_(metrics) {}
   ~Session() {
     std::lock_guard lock(impl_.mu);
     impl_.sessions.erase(this);
@@ -192,6 +189,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Start() {
+    {
+      std::lock_guard lock(impl_.mu);  // only now does weak_from_this() point at this session
+      impl_.sessions.emplace(this, weak_from_this());
+    }
     beast::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);  // no Nagle + delayed-ACK stalls
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
@@ -241,6 +242,9 @@ class Session : public std::enable_shared_from_this<Session> {
                    "", 400});
     }
     if (length && *length > kMaxBodyBytes) return TooLarge();
+    if (post && Stopping()) {  // before asking for (and reading) a body that will be refused
+      return Fail({"shutting_down", "vigild is stopping; retry shortly", "", 503});
+    }
     stream_.expires_after(kBodyReadTime);
     if (post && !parser_->is_done() && beast::iequals(req[bhttp::field::expect], "100-continue")) {
       return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -326,7 +330,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (route->kind == Kind::kPostAsync) return DispatchAsync(*route, std::move(msg.body()));
     // Blocking handlers run on the pool; the reply comes back to this connection's strand.
-    net::post(impl_.pool, [self = shared_from_this(), route] {
+    // The work guard keeps the I/O loop running until that reply is written, even when this
+    // is the last connection and the acceptor is closed (Stop).
+    net::post(impl_.pool, [self = shared_from_this(), route,
+                           work = net::make_work_guard(stream_.get_executor())] {
       HttpResponse res;
       Guard(res, [&] {
         if (route->kind == Kind::kGet) {
@@ -398,11 +405,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  bool Stopping() {
+    std::lock_guard lock(impl_.mu);
+    return impl_.stopping;
+  }
+
   void Write(HttpResponse res) {
-    {
-      std::lock_guard lock(impl_.mu);
-      if (impl_.stopping) keep_alive_ = false;
-    }
+    if (Stopping()) keep_alive_ = false;
     auto& out = response_.emplace();
     out.version(11);
     out.result(static_cast<unsigned>(res.status));
@@ -516,10 +525,15 @@ void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metric
     if (ec == net::error::operation_aborted || !impl.acceptor.is_open()) return;
     if (!ec) {
       std::make_shared<Session>(std::move(socket), impl, options, metrics)->Start();
-    } else {
-      Log("http")->warn("accept_failed error=\"{}\"", ec.message());
+      return Accept(impl, options, metrics);
     }
-    Accept(impl, options, metrics);
+    // Out of file descriptors, say: accepting again at once would fail at once, in a loop.
+    Log("http")->warn("accept_failed error=\"{}\" retry_in=100ms", ec.message());
+    auto pause = std::make_shared<net::steady_timer>(impl.acceptor.get_executor(),
+                                                     std::chrono::milliseconds(100));
+    pause->async_wait([&impl, &options, &metrics, pause](beast::error_code) {
+      Accept(impl, options, metrics);
+    });
   });
 }
 }  // namespace
@@ -539,7 +553,7 @@ void HttpServer::Stop() {
     if (impl.stopping) return;
     impl.stopping = true;
   }
-  net::post(impl.ioc, [&impl] {
+  net::post(impl.acceptor.get_executor(), [&impl] {
     beast::error_code ec;
     impl.acceptor.close(ec);
   });
@@ -552,8 +566,8 @@ void HttpServer::Stop() {
                     impl.sessions.size());
   // Held outside the lock: dropping the last reference destroys a session, which locks mu.
   std::vector<std::shared_ptr<Session>> open;
-  for (Session* s : impl.sessions) {
-    if (auto self = s->weak_from_this().lock()) open.push_back(std::move(self));
+  for (auto& [raw, weak] : impl.sessions) {
+    if (auto self = weak.lock()) open.push_back(std::move(self));
   }
   lock.unlock();
   for (auto& self : open) net::post(self->executor(), [self] { self->CloseIfIdle(); });
@@ -565,6 +579,8 @@ void HttpServer::Stop() {
   Log("http")->info("stop_closed connections_left={}", impl.sessions.size());
   lock.unlock();
   impl.ioc.stop();
+  // No handler outlives Stop(): the daemon stops the engine next.
+  impl.pool.join();
 }
 
 }  // namespace vigil

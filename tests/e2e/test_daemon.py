@@ -9,6 +9,7 @@ restart.
 """
 import http.client
 import json
+import socket
 import os
 import re
 import signal
@@ -223,6 +224,74 @@ def rejected_requests():
     h.check_eq(T.vigild.total_alerts(), total, "alert count after rejected requests")
     h.check_eq(T.vigild.find_alerts(dk), [], "alerts stored for the rejected dedup key")
     h.check_eq(snapshot(), before, "alerts changed by rejected requests")
+
+
+def http_front_rules():
+    """The event-driven HTTP front, on one raw keep-alive connection: HEAD, a POST that waits
+    for 100 Continue (curl does this for bodies over 1 KiB), several requests on the same
+    connection, 405 for other methods, 400 for a GET with a body, 404 naming the path."""
+    host, port = T.vigild.url.split("://", 1)[1].rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    buf = b""
+
+    def reply():
+        nonlocal buf
+        while b"\r\n\r\n" not in buf:
+            chunk = sock.recv(65536)
+            h.check(chunk, f"connection closed before a reply (have {buf[:200]!r})")
+            buf += chunk
+        head, buf = buf.split(b"\r\n\r\n", 1)
+        lines = head.decode().split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {k.strip().lower(): v.strip() for k, v in
+                   (line.split(":", 1) for line in lines[1:])}
+        n = int(headers.get("content-length", "0"))
+        return status, headers, n
+
+    def body(n):
+        nonlocal buf
+        while len(buf) < n:
+            buf += sock.recv(65536)
+        out, buf = buf[:n], buf[n:]
+        return out
+
+    try:
+        sock.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, n = reply()  # a HEAD reply has a length but no body
+        h.check_eq(status, 200, "HEAD /healthz status")
+        h.check(n > 0, f"HEAD Content-Length {n}")
+        dk = h.uid("continue-")
+        ev = json.dumps({"routing_key": T.key, "event_action": "trigger", "dedup_key": dk,
+                         "payload": {"summary": "Tiếp tục " + "x" * 2000, "source": "front",
+                                     "severity": "info"}}).encode()
+        sock.sendall(b"POST /v2/enqueue HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Expect: 100-continue\r\nContent-Length: " + str(len(ev)).encode() +
+                     b"\r\n\r\n")
+        status, _, _ = reply()
+        h.check_eq(status, 100, "interim reply to Expect: 100-continue")
+        sock.sendall(ev)
+        status, _, n = reply()
+        h.check_eq(status, 202, "POST after 100 Continue")
+        h.check_eq(json.loads(body(n))["dedup_key"], dk, "dedup_key in the 202")
+        h.check_eq(len(T.vigild.find_alerts(dk)), 1, "alerts stored for the 100-continue POST")
+        sock.sendall(b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _, n = reply()
+        h.check_eq(status, 404, "unknown path")
+        h.check("/nowhere" in json.loads(body(n))["error"]["message"], "404 names the path")
+        sock.sendall(b"DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, n = reply()
+        h.check_eq(status, 405, "DELETE")
+        h.check_eq(headers.get("connection", "").lower(), "close", "405 closes the connection")
+    finally:
+        sock.close()
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    try:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+        buf = b""
+        status, _, _ = reply()
+        h.check_eq(status, 400, "GET with a body")
+    finally:
+        sock.close()
 
 
 def chunked_too_large():
@@ -627,6 +696,8 @@ def main():
                  starts_in_the_repository)
         run.step("rejected ingest: 413, 401, 403, 400 with fields; nothing stored",
                  rejected_requests)
+        run.step("HTTP front: HEAD, 100-continue, keep-alive, 404, 405, GET with a body",
+                 http_front_rules)
         run.step("600 KiB chunked body (no Content-Length): 413, nothing stored",
                  chunked_too_large)
         run.step("dedup: same dedup_key twice -> one alert, count 2", dedup_repeat)
