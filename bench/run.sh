@@ -253,9 +253,8 @@ cpu_snapshot() {
   } >"$2"
 }
 # cpu_report PID BEFORE AFTER SECONDS KIND [LOADGEN_CPU_S] [EVENTS]: cores used by the server,
-# the load generator and everything else; for vigild also the busiest threads with the role
-# guessed from creation order (main, WAL checkpointer, publisher, console worker, engine,
-# http accept, then the http.threads pool), and disk writes.
+# the load generator and everything else; for vigild also its busiest threads by name, the CPU
+# per event of each stage, and disk writes.
 cpu_report() {
   python3 - "$1" "$2" "$3" "$4" "$5" "${6:-}" "${7:-}" "$HTTP_THREADS" <<'EOF'
 import os, sys
@@ -294,25 +293,20 @@ if kind != "vigild":
 if wbytes:
     per = f", {wbytes / events:,.0f} B per event" if events else ""
     print(f"    disk writes: {wbytes / secs / 1e6:.1f} MB/s{per}")
-role = {}
-mine = sorted(t for t, (c, _) in delta.items() if not c.startswith("ZMQ"))
-for t, (c, _) in delta.items():
-    if c.startswith("ZMQ"): role[t] = c
+# vigild names its threads (vigil-engine, vigil-http-io, vigil-publish, vigil-wal,
+# vigil-n-<channel>); the unnamed ones besides main are the HTTP API pool (http.threads).
+role = {t: c for t, (c, _) in delta.items() if c.startswith("vigil-") or c.startswith("ZMQ")}
 role[int(pid)] = "main"
-rest = [t for t in mine if t != int(pid)]
-pool, front = (rest[-npool:], rest[:-npool]) if len(rest) > npool else (rest, [])
-for t in pool: role[t] = "http worker"
-named = ["checkpointer", "publisher", "console worker", "engine", "http accept"]
-if len(front) == len(named):
-    for t, n in zip(front, named): role[t] = n
-else:
-    for i, t in enumerate(front): role[t] = f"thread #{i+1}"
+pool = [t for t in delta if t not in role]
+for t in pool: role[t] = "http api pool"
 poolsum = sum(delta[t][1] for t in pool)
 busy = [t for t in pool if delta[t][1] > 0.005]
-print(f"    http workers: {poolsum:.2f} cores over {len(busy)} busy of {len(pool)} threads"
-      f" (busiest {max((delta[t][1] for t in pool), default=0)*100:.0f}%),"
-      f" waiting for a CPU {sum(runq[t] for t in pool):.2f} thread-seconds/s")
-for t in sorted((t for t in delta if t not in pool), key=lambda t: -delta[t][1])[:4]:
+print(f"    http api pool: {poolsum:.2f} cores over {len(busy)} busy of {len(pool)} threads")
+if events:
+    for name in ("vigil-http-io", "vigil-engine", "vigil-n-console", "vigil-publish"):
+        cores = sum(delta[t][1] for t in delta if role.get(t) == name)
+        print(f"    {name:15s} {cores:.2f} cores = {cores * secs / events * 1e6:5.1f} us of CPU per event")
+for t in sorted((t for t in delta if t not in pool), key=lambda t: -delta[t][1])[:5]:
     oncpu, rq = delta[t][1], runq[t]
     print(f"    {role.get(t, '?'):15s} tid {t:<7d} on CPU {oncpu*100:5.1f}%, runnable waiting"
           f" {rq*100:5.1f}%, blocked/idle {max(0.0, 1 - oncpu - rq)*100:5.1f}% of the window")

@@ -6,6 +6,7 @@
 #include <zmq_addon.hpp>
 
 #include "daemon/bus/bus.h"
+#include "daemon/common/thread_name.h"
 #include "daemon/common/log.h"
 #include "notifiers/channel.h"
 
@@ -28,6 +29,7 @@ void NotifierWorker::Start() {
                                               : receipts_endpoint_);
   finished_ = std::make_shared<std::promise<void>>();
   thread_ = std::thread([this, done = finished_] {
+    NameThisThread("vigil-n-" + channel_->name());
     Run();
     done->set_value();
   });

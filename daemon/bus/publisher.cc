@@ -2,6 +2,7 @@
 #include <zmq_addon.hpp>
 
 #include "daemon/bus/bus.h"
+#include "daemon/common/thread_name.h"
 #include "daemon/common/log.h"
 
 namespace vigil {
@@ -26,6 +27,7 @@ Result<void> Publisher::Start() {
 }
 
 void Publisher::Run() {
+  NameThisThread("vigil-publish");
   std::vector<zmq::message_t> parts;
   for (;;) {
     parts.clear();

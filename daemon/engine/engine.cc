@@ -14,6 +14,7 @@
 
 #include "daemon/bus/bus.h"
 #include "daemon/common/log.h"
+#include "daemon/common/thread_name.h"
 #include "daemon/common/secrets.h"
 #include "daemon/common/time_util.h"
 #include "daemon/engine/payloads.h"
@@ -148,6 +149,7 @@ int Engine::PollTimeoutMs() const {
 }
 
 void Engine::Run() {
+  NameThisThread("vigil-engine");
   zmq_pollitem_t items[] = {{nullptr, wake_fd_, ZMQ_POLLIN, 0},
                             {receipts_.handle(), 0, ZMQ_POLLIN, 0}};
   std::vector<Command> commands;

@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/common/log.h"
+#include "daemon/common/thread_name.h"
 #include "daemon/ingest/ingest.h"
 
 namespace vigil {
@@ -541,7 +542,13 @@ void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metric
 void HttpServer::Serve() {
   Accept(*impl_, options_, deps_.metrics);
   std::vector<std::thread> extra;
-  for (int i = 1; i < options_.io_threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 1; i < options_.io_threads; ++i) {
+    extra.emplace_back([this] {
+      NameThisThread("vigil-http-io");
+      impl_->ioc.run();
+    });
+  }
+  NameThisThread("vigil-http-io");
   impl_->ioc.run();
   for (auto& t : extra) t.join();
 }

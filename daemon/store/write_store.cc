@@ -2,6 +2,7 @@
 #include <array>
 
 #include "daemon/common/log.h"
+#include "daemon/common/thread_name.h"
 #include "daemon/store/incident_schema.h"
 #include "daemon/store/rows.h"
 #include "daemon/store/store.h"
@@ -210,6 +211,7 @@ void Checkpointer::Nudge(int wal_pages) {
 }
 
 void Checkpointer::Run() {
+  NameThisThread("vigil-wal");
   std::unique_ptr<sqlite::Db> db;
   for (;;) {
     {
