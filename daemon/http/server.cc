@@ -494,6 +494,7 @@ void HttpServer::Routes() {
   LinkRoutes();
   AnswerRoutes();
   IncidentRoutes();
+  UiRoutes();
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {

@@ -91,6 +91,7 @@ class HttpServer {
   void LinkRoutes();    // link_routes.cc: GET shows a confirm page, POST acts
   void AnswerRoutes();  // answer_routes.cc: SMS reply codes, Telegram button callbacks
   void IncidentRoutes();  // incident_routes.cc: tickets, steps, timeline, reports
+  void UiRoutes();        // ui_routes.cc: the incident web page, /ui/ and /ui/app.js
 
   HttpDeps deps_;
   Config::Http options_;
