@@ -8,7 +8,8 @@ level="${1:-build}"
 build_pkgs=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libcpp-httplib-dev
   libsqlite3-dev libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev
   libsodium-dev libcurl4-openssl-dev libcli11-dev prometheus-cpp-dev libssl-dev libboost-dev)
-test_pkgs=(prometheus-alertmanager python3 python3-zmq python3-aiosmtpd sqlite3 curl procps)
+test_pkgs=(prometheus-alertmanager python3 python3-zmq python3-aiosmtpd sqlite3 curl procps
+  chromium)
 bench_pkgs=(wrk)
 fuzz_pkgs=(afl++)
 
@@ -20,6 +21,28 @@ case "$level" in
   fuzz) want+=("${fuzz_pkgs[@]}") ;;
   *) echo "usage: $0 [build|test|bench|fuzz]" >&2; exit 2 ;;
 esac
+# The browser test (tests/browser) runs on Node with npm; a machine that already has node and
+# npm (from any source) keeps them, otherwise Debian's nodejs and npm are installed.
+if [[ $level == test || $level == bench ]] && ! { command -v node && command -v npm; } >/dev/null; then
+  want+=(nodejs npm)
+fi
+
+# tests/browser's npm packages (puppeteer-core), exactly as package-lock.json pins them. Runs
+# npm ci only when node_modules does not match the committed lock file.
+browser_deps() {
+  [[ $level == test || $level == bench ]] || return 0
+  local dir stamp sum
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  stamp="$dir/node_modules/.vigil-lock.sha256"
+  sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ -f $stamp && $(cat "$stamp") == "$sum" ]]; then
+    echo "setup-deps: tests/browser node_modules up to date"
+    return 0
+  fi
+  echo "setup-deps: npm ci in tests/browser"
+  (cd "$dir" && npm ci --no-audit --no-fund)
+  echo "$sum" >"$stamp"
+}
 
 missing=()
 for p in "${want[@]}"; do
@@ -28,6 +51,7 @@ for p in "${want[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "setup-deps: all ${#want[@]} packages present"
+  browser_deps
   exit 0
 fi
 
@@ -49,3 +73,4 @@ if ! $sudo apt-get install -y --no-install-recommends "${missing[@]}"; then
   $sudo apt-get update
   $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+browser_deps
