@@ -43,6 +43,7 @@ th { background: #f2f2f2; }
 .sev-P2 { color: #c05000; font-weight: 700; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(16em, 1fr)); gap: 0 1.5em; }
 .muted { color: #666; }
+.scroll { overflow-x: auto; }
 [hidden] { display: none !important; }
 </style>
 <script src="/ui/app.js" defer></script>
@@ -105,6 +106,7 @@ th { background: #f2f2f2; }
   <h2 data-t="list_heading">Danh sách sự cố</h2>
   <button type="button" id="refresh" data-t="refresh">Tải lại</button>
   <p class="err" id="list-error" role="alert"></p>
+  <div class="scroll">
   <table id="incidents">
     <thead><tr>
       <th data-t="c_id">#</th><th data-t="c_title">Tên sự cố</th><th data-t="c_category">Loại</th>
@@ -113,6 +115,7 @@ th { background: #f2f2f2; }
     </tr></thead>
     <tbody></tbody>
   </table>
+  </div>
   <p class="muted" id="empty" data-t="empty" hidden>Chưa có sự cố nào.</p>
 </section>
 </body>
@@ -171,7 +174,7 @@ constexpr const char* kScript = R"vigiljs('use strict';
       f_severity: 'Severity', f_unit: 'Affected unit',
       f_detected: 'Detected at (this computer\'s time; empty means now)', f_description: 'Description',
       submit: 'Open incident', submitting: 'Sending…', opened: 'Opened incident #',
-      list_heading: 'Incidents', refresh: 'Reload', empty: 'No incidents yet.',
+      list_heading: 'Incident list', refresh: 'Reload', empty: 'No incidents yet.',
       c_id: '#', c_title: 'Title', c_category: 'Category', c_severity: 'Severity',
       c_state: 'State', c_unit: 'Unit', c_detected: 'Detected at', c_report: 'Report',
       report_initial: 'Initial', report_final: 'Final',

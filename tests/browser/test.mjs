@@ -156,7 +156,7 @@ async function main() {
   ok(`incident opened and listed: ${JSON.stringify(row.cells)}`);
 
   // 5. Its HTML report opens from the row (fetched with the token, shown from a blob).
-  const popup = new Promise((resolve) => browser.once('targetcreated', resolve));
+  const popup = browser.waitForTarget((tg) => tg.opener() === page.target(), { timeout: STEP_MS });
   await page.click('#incidents tbody tr a.report-initial');
   const target = await popup;
   const reportPage = await target.page();
@@ -193,6 +193,7 @@ async function main() {
   await page.waitForFunction(() => document.querySelectorAll('#incidents tbody tr').length === 2);
   ok('English toggle works; token kept for the session');
 
+  if (process.env.VIGIL_SCREENSHOT) await page.screenshot({ path: process.env.VIGIL_SCREENSHOT, fullPage: true });
   check(problems.length === 0, `browser reported: ${problems.join(' | ')}`);
   ok('no page errors or console errors (CSP violations included)');
 }
