@@ -9,6 +9,7 @@ FAIL (scripts/setup-deps.sh test installs both), never a skip.
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -39,6 +40,14 @@ def preflight():
         fail(f"{HERE}/node_modules/puppeteer-core is missing; run scripts/setup-deps.sh test "
              "(runs npm ci in tests/browser)")
     return node
+
+
+def kill_group(pgid):
+    """SIGKILL what is left of the process group we started (a Chromium the test left)."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def main():
@@ -76,14 +85,17 @@ def main():
 
         # The browser part. Its own stdout is the step log; a timeout kills it by PID.
         env = dict(os.environ, VIGIL_CHROMIUM=CHROMIUM)
+        # In a process group of its own, so node and the Chromium it started are killed
+        # together by that group's id (the node PID) whatever state they are left in.
         proc = h.spawn([node, os.path.join(HERE, "test.mjs"), vigild.url + "/ui/", token_file],
                        os.path.join(tmp.path, "node.out"), os.path.join(tmp.path, "node.err"),
-                       cwd=HERE, env=env)
+                       cwd=HERE, env=env, start_new_session=True)
         try:
             rc = proc.wait(timeout=NODE_TIMEOUT)
         except subprocess.TimeoutExpired:
-            h.kill_proc(proc)
             rc = "timeout"
+        kill_group(proc.pid)
+        h.kill_proc(proc)
         for name in ("node.out", "node.err"):
             with open(os.path.join(tmp.path, name), encoding="utf-8", errors="replace") as f:
                 text = f.read()
