@@ -16,21 +16,6 @@ const playbooks::Role* RoleOf(const playbooks::Playbook& pb, const std::string& 
   return nullptr;
 }
 
-std::string TypeName(playbooks::FieldType t) {
-  switch (t) {
-    case playbooks::FieldType::kNumber:
-      return "number";
-    case playbooks::FieldType::kBool:
-      return "bool";
-    case playbooks::FieldType::kChoice:
-      return "choice";
-    case playbooks::FieldType::kDatetime:
-      return "datetime";
-    default:
-      return "text";
-  }
-}
-
 bool Applies(const playbooks::Playbook& pb, const std::string& category, int severity) {
   const bool cat = pb.categories.empty() || std::find(pb.categories.begin(), pb.categories.end(),
                                                       category) != pb.categories.end();
@@ -104,15 +89,16 @@ PlaybookPlan PlanOf(const playbooks::Playbook& pb, const playbooks::Regime* regi
     for (const auto& f : s.form) {
       FormField ff;
       ff.name = f.id;
-      ff.type = TypeName(f.type);
+      ff.type = playbooks::ToString(f.type);
       ff.required = f.required;
       for (const auto& c : f.choices) ff.choices.push_back(c.value);
       ff.label_vi = f.label.vi;
       ff.label_en = f.label.en;
       st.form.push_back(std::move(ff));
     }
-    for (const auto& n : s.next) {
-      st.next.push_back({n.field, n.op.empty() ? "==" : n.op, n.value, n.step});
+    for (NextRule n : s.next) {
+      if (n.op.empty()) n.op = "==";
+      st.next.push_back(std::move(n));
     }
     st.sets_anchor = s.sets_anchor;
     st.produces_report = s.produces_report;

@@ -4,8 +4,6 @@
 #include <array>
 #include <set>
 
-#include "daemon/common/time_util.h"
-
 namespace vigil {
 namespace {
 
@@ -239,8 +237,12 @@ Result<PlaybookPlan> PlanFromJson(const json& j) {
       st.form.push_back(std::move(ff));
     }
     for (const auto& n : s.value("next", json::array())) {
-      NextRule r{Str(n, "field"), Str(n, "op"), Str(n, "value"), Str(n, "step")};
+      NextRule r;
+      r.field = Str(n, "field");
+      r.op = Str(n, "op");
       if (r.op.empty()) r.op = "==";
+      r.value = Str(n, "value");
+      r.step = Str(n, "step");
       st.next.push_back(std::move(r));
     }
     p.steps.push_back(std::move(st));
@@ -271,76 +273,30 @@ std::vector<std::string> BranchTargets(const PlaybookPlan& p) {
 std::optional<TimeMs> DueAt(const PlanStep& step, const std::map<std::string, TimeMs>& anchors,
                             const playbooks::WorkCalendar& calendar) {
   if (step.due_after.empty()) return std::nullopt;
-  auto it = anchors.find(step.anchor);
-  if (it == anchors.end()) return std::nullopt;
-  auto d = playbooks::ParseIsoDuration(step.due_after);
-  if (!d) return std::nullopt;
-  return playbooks::Due(it->second, *d, step.working_days, calendar);
+  auto after = playbooks::ParseIsoDuration(step.due_after);
+  if (!after) return std::nullopt;
+  playbooks::DueRule rule;
+  rule.anchor = step.anchor;
+  rule.after = std::move(*after);
+  rule.working_days = step.working_days;
+  return playbooks::DueOf(rule, anchors, calendar);
 }
 
 Result<void> ValidateForm(const std::vector<FormField>& form, const json& input) {
-  if (!input.is_object()) return Fail("invalid_field", "input must be a JSON object", "input");
-  for (const auto& [key, value] : input.items()) {
-    const bool known =
-        std::any_of(form.begin(), form.end(), [&](const FormField& f) { return f.name == key; });
-    if (!known) {
-      std::string names;
-      for (const auto& f : form) names += (names.empty() ? "" : ", ") + f.name;
-      return Fail("unknown_field",
-                  "this step's form has no field \"" + key + "\"" +
-                      (names.empty() ? " (it takes no input)" : " (fields: " + names + ")"),
-                  "input." + key);
-    }
-  }
+  std::vector<playbooks::FormField> fields;
   for (const auto& f : form) {
-    const std::string where = "input." + f.name;
-    auto it = input.find(f.name);
-    if (it == input.end() || it->is_null() || (it->is_string() && it->get<std::string>().empty())) {
-      if (f.required) return Fail("missing_field", f.name + " is required by this step", where);
-      continue;
-    }
-    const json& v = *it;
-    if (f.type == "number" && !v.is_number()) {
-      return Fail("invalid_field", f.name + " must be a number", where);
-    }
-    if (f.type == "bool" && !v.is_boolean()) {
-      return Fail("invalid_field", f.name + " must be true or false", where);
-    }
-    if ((f.type == "text" || f.type == "choice" || f.type == "datetime") && !v.is_string()) {
-      return Fail("invalid_field", f.name + " must be a string", where);
-    }
-    if (f.type == "datetime" && !ParseTimestamp(v.get<std::string>())) {
-      return Fail("invalid_field", f.name + " must be an RFC 3339 date-time", where);
-    }
-    if (f.type == "choice" &&
-        std::find(f.choices.begin(), f.choices.end(), v.get<std::string>()) == f.choices.end()) {
-      std::string list;
-      for (const auto& c : f.choices) list += (list.empty() ? "" : ", ") + c;
-      return Fail("invalid_field", f.name + " must be one of: " + list, where);
-    }
-    if (f.type == "text" && v.get<std::string>().size() > 10'000) {
-      return Fail("invalid_field", f.name + " is longer than 10000 bytes", where);
-    }
+    playbooks::FormField field;
+    field.id = f.name;
+    field.type = playbooks::ParseFieldType(f.type).value_or(playbooks::FieldType::kText);
+    field.required = f.required;
+    field.label = {f.label_vi, f.label_en};
+    for (const auto& c : f.choices) field.choices.push_back({c, {}});
+    fields.push_back(std::move(field));
   }
-  return {};
-}
-
-std::string ChooseNext(const PlanStep& step, const json& input) {
-  std::string fallback;
-  for (const auto& n : step.next) {
-    if (n.field.empty()) {
-      fallback = n.step;
-      continue;
-    }
-    auto it = input.find(n.field);
-    if (it == input.end() || it->is_null()) {  // a missing value never equals, always differs
-      if (n.op == "!=") return n.step;
-      continue;
-    }
-    const std::string value = it->is_string() ? it->get<std::string>() : it->dump();
-    if ((value == n.value) == (n.op != "!=")) return n.step;
-  }
-  return fallback;
+  auto problems = playbooks::FormProblems(fields, input, Lang::kEn);
+  if (problems.empty()) return {};
+  auto& first = problems.front();
+  return Fail(std::move(first.code), std::move(first.message), std::move(first.field));
 }
 
 }  // namespace vigil

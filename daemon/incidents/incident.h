@@ -1,5 +1,6 @@
 // The incident domain: what an incident ticket is, its lifecycle, the playbook plan it is
-// worked against, and the pure rules over them (legal transitions, due times, form input).
+// worked against, and the pure rules over them (legal transitions; due times and form input
+// by the playbook library's rules, playbooks/src/rules.h).
 // No I/O here: IncidentStore keeps these in SQLite, IncidentWork applies them in the engine.
 // Values and pure functions only; thread-safe.
 #pragma once
@@ -15,6 +16,7 @@
 #include "daemon/common/clock.h"
 #include "daemon/common/error.h"
 #include "playbooks/src/due.h"
+#include "playbooks/src/rules.h"
 
 namespace vigil {
 
@@ -95,10 +97,9 @@ struct FormField {
   std::string label_vi, label_en;
 };
 
-// "If field `field` == (or !=) `value`, the next step is `step`." An empty field: always.
-struct NextRule {
-  std::string field, op = "==", value, step;
-};
+// "If field `field` == (or !=) `value`, the next step is `step`." An empty field: the
+// fallback. The playbook's own rule (its line is not stored); playbooks::ChooseNext picks one.
+using NextRule = playbooks::NextRule;
 
 // Whom one escalation level of a step's chain pages: "role:duty_leader", "person:hai",
 // "contact_point:vnpt-noc" (the same words as escalation policy targets).
@@ -146,18 +147,19 @@ Result<PlaybookPlan> PlanFromJson(const nlohmann::json& j);
 // Steps that only a conditional `next` of another step leads to: they wait until chosen.
 std::vector<std::string> BranchTargets(const PlaybookPlan& p);
 
+// The playbook library's rules (playbooks/src/rules.h) applied to a snapshot's steps. A step's
+// `next` rule is chosen by playbooks::ChooseNext(step.next, input) itself.
+
 // When a step falls due: anchor + due_after, in calendar time or working time (weekends and
-// the on-call holidays skipped, playbooks::Due); nullopt without a deadline or before the
-// anchor is stamped.
+// the on-call holidays skipped): playbooks::DueOf. nullopt without a deadline (or an unreadable
+// one) or before the anchor is stamped.
 std::optional<TimeMs> DueAt(const PlanStep& step, const std::map<std::string, TimeMs>& anchors,
                             const playbooks::WorkCalendar& calendar);
 
-// Checks form input against a step's form: every required field present, types right,
-// choices among the allowed; unknown fields refused. The Error names "input.<field>".
+// Checks form input against a step's form with playbooks::FormProblems: the first problem, as
+// an Error in English naming "input.<field>" (a number field takes a JSON number, not "12").
+// A field of a type the playbook format does not know is checked as text.
 Result<void> ValidateForm(const std::vector<FormField>& form, const nlohmann::json& input);
-
-// The step chosen by a completed step's `next` rules for its input, or "" for none.
-std::string ChooseNext(const PlanStep& step, const nlohmann::json& input);
 
 // ---------------------------------------------------------------------------------------------
 // Working state, as stored.

@@ -461,8 +461,9 @@ Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& a
 void IncidentWork::Branch(std::int64_t id, const PlaybookPlan& plan, const PlanStep& done,
                           const json& input) {
   // The chosen next step becomes pending, the other alternatives do not apply.
-  std::string chosen = ChooseNext(done, input);
-  if (chosen.empty()) {  // no rule matched: the following step in the playbook
+  const NextRule* next = playbooks::ChooseNext(done.next, input);
+  std::string chosen = next ? next->step : "";
+  if (chosen.empty()) {  // no rule chosen: the following step in the playbook
     for (size_t i = 0; i + 1 < plan.steps.size(); ++i) {
       if (plan.steps[i].id == done.id && !plan.steps[i + 1].is_clock) chosen = plan.steps[i + 1].id;
     }

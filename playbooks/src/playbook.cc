@@ -1,11 +1,7 @@
-// The playbook model's helpers: look-ups, categories, severities, anchors, and the pure
-// functions that work a playbook (due times, next step, form checks).
+// The playbook model's helpers: look-ups, categories, severities, field types, anchors.
 #include "playbooks/src/playbook.h"
 
 #include <algorithm>
-#include <regex>
-
-#include "daemon/common/time_util.h"
 
 namespace vigil::playbooks {
 
@@ -41,6 +37,14 @@ std::string_view ToString(FieldType t) {
     case FieldType::kDatetime: return "datetime";
   }
   return "text";
+}
+
+std::optional<FieldType> ParseFieldType(std::string_view s) {
+  for (auto t : {FieldType::kText, FieldType::kNumber, FieldType::kBool, FieldType::kChoice,
+                 FieldType::kDatetime}) {
+    if (ToString(t) == s) return t;
+  }
+  return std::nullopt;
 }
 
 const Step* Playbook::FindStep(std::string_view id) const { return FindById(steps, id); }
@@ -112,88 +116,6 @@ std::vector<const Playbook*> Library::Matching(std::string_view category, int se
     }
     return a->id < b->id;
   });
-  return out;
-}
-
-}  // namespace vigil::playbooks
-
-namespace vigil::playbooks {
-
-std::optional<TimeMs> DueOf(const DueRule& rule, const AnchorTimes& anchors,
-                            const WorkCalendar& calendar) {
-  const auto it = anchors.find(rule.anchor);
-  if (it == anchors.end()) return std::nullopt;
-  return Due(it->second, rule.after, rule.working_days, calendar);
-}
-
-const Step* NextStep(const Playbook& p, const Step& step, const FormValues& values) {
-  for (const auto& r : step.next) {
-    if (r.conditional()) {
-      const auto it = values.find(r.field);
-      const bool equal = it != values.end() && it->second == r.value;
-      if (equal != (r.op == "==")) continue;
-    }
-    return r.step == kEndStep ? nullptr : p.FindStep(r.step);
-  }
-  for (size_t i = 0; i + 1 < p.steps.size(); ++i) {
-    if (&p.steps[i] == &step) return &p.steps[i + 1];
-  }
-  return nullptr;
-}
-
-namespace {
-
-bool IsNumber(const std::string& v) {
-  static const std::regex kNumber(R"(^-?[0-9]+(\.[0-9]+)?$)");
-  return std::regex_match(v, kNumber);
-}
-
-// The type problem of one present, non-empty value, or "".
-std::string ValueProblem(const FormField& f, const std::string& v, Lang l) {
-  switch (f.type) {
-    case FieldType::kNumber:
-      if (!IsNumber(v)) return Tr(l, " phải là một số", " must be a number");
-      break;
-    case FieldType::kBool:
-      if (v != "true" && v != "false") return Tr(l, " phải là true hoặc false", " must be true or false");
-      break;
-    case FieldType::kDatetime:
-      if (!ParseTimestamp(v)) {
-        return Tr(l, " phải là thời điểm RFC 3339 (2027-02-05T10:00:00+07:00)",
-                  " must be an RFC 3339 time (2027-02-05T10:00:00+07:00)");
-      }
-      break;
-    case FieldType::kChoice:
-      if (std::ranges::none_of(f.choices, [&](const Choice& c) { return c.value == v; })) {
-        std::string offered;
-        for (const auto& c : f.choices) offered += (offered.empty() ? "" : ", ") + c.value;
-        return Tr(l, " phải là một trong: ", " must be one of: ") + offered;
-      }
-      break;
-    case FieldType::kText:
-      break;
-  }
-  return "";
-}
-
-}  // namespace
-
-std::vector<std::string> FormProblems(const std::vector<FormField>& fields,
-                                      const FormValues& values, Lang l) {
-  std::vector<std::string> out;
-  for (const auto& f : fields) {
-    const auto it = values.find(f.id);
-    if (it == values.end() || it->second.empty()) {
-      if (f.required) out.push_back(f.id + Tr(l, ": bắt buộc (", ": required (") + f.label.In(l) + ")");
-    } else if (std::string p = ValueProblem(f, it->second, l); !p.empty()) {
-      out.push_back(f.id + p);
-    }
-  }
-  for (const auto& [key, value] : values) {
-    if (std::ranges::none_of(fields, [&](const FormField& f) { return f.id == key; })) {
-      out.push_back(key + Tr(l, ": không có trường này", ": no such field"));
-    }
-  }
   return out;
 }
 

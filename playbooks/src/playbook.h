@@ -8,7 +8,8 @@
 // so that a change of law is a change of data, not of code.
 //
 // Everything here is parsed, validated, then immutable: plain values, safe to share read-only
-// between threads. Loading reads files; nothing else does I/O.
+// between threads. Loading reads files; nothing else does I/O. The rules that work a playbook
+// (due times, next step, form input) are in rules.h.
 #pragma once
 
 #include <expected>
@@ -54,6 +55,7 @@ struct DueRule {
 
 enum class FieldType { kText, kNumber, kBool, kChoice, kDatetime };
 std::string_view ToString(FieldType t);  // text, number, bool, choice, datetime
+std::optional<FieldType> ParseFieldType(std::string_view s);  // the inverse; nullopt otherwise
 
 struct Choice {
   std::string value;  // what is stored and compared in `next` conditions
@@ -90,8 +92,9 @@ struct Step {
   bool mandatory = false;
   std::optional<DueRule> due;    // none: no deadline
   std::vector<FormField> form;   // optional input form
-  // First matching rule wins; when none matches (or there are none), the following step in
-  // the file. A rule's step may be kEndStep.
+  // The first conditional rule that holds wins; an unconditional rule is the fallback wherever
+  // it stands; with neither, the following step in the file (ChooseNext, rules.h). A rule's
+  // step may be kEndStep.
   std::vector<NextRule> next;
   std::string sets_anchor;       // completing the step stamps this anchor ("" = none)
   std::string produces_report;   // a report form id of the regime ("" = none)
@@ -213,30 +216,6 @@ struct Regime {
   const RegimeDeadline* FindDeadline(std::string_view id) const;
   const ReportForm* FindReportForm(std::string_view id) const;
 };
-
-// ---- Working a playbook (pure helpers for the incident engine) ----
-
-// Anchor name → the instant it was stamped (lifecycle transitions and sets_anchor steps).
-using AnchorTimes = std::map<std::string, TimeMs>;
-// Form field id → the value as entered ("true"/"false" for bool, decimal for number,
-// RFC 3339 for datetime, a choice's value for choice).
-using FormValues = std::map<std::string, std::string>;
-
-// When `rule` falls due given the anchors stamped so far: nullopt while its anchor is not
-// stamped yet (or when Due() refuses the duration).
-std::optional<TimeMs> DueOf(const DueRule& rule, const AnchorTimes& anchors,
-                            const WorkCalendar& calendar);
-
-// The step to work after `step` was completed with `values`: the first `next` rule whose
-// condition holds (a missing value never matches "=="; it matches "!="), else the following
-// step in the file. nullptr at the end (kEndStep, or the last step).
-const Step* NextStep(const Playbook& p, const Step& step, const FormValues& values);
-
-// What is wrong with `values` for `fields`: a required field missing or empty, a value of the
-// wrong type, a choice not offered, a key that is no field. One message per problem, naming
-// the field, in `lang`; empty when the input is acceptable.
-std::vector<std::string> FormProblems(const std::vector<FormField>& fields,
-                                      const FormValues& values, Lang lang);
 
 // ---- Loading and validation ----
 

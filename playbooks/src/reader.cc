@@ -153,15 +153,6 @@ std::optional<DueRule> ReadDue(Section& s, Ctx& c, const char* key) {
 
 namespace {
 
-std::optional<FieldType> ParseFieldType(const std::string& s) {
-  if (s == "text") return FieldType::kText;
-  if (s == "number") return FieldType::kNumber;
-  if (s == "bool") return FieldType::kBool;
-  if (s == "choice") return FieldType::kChoice;
-  if (s == "datetime") return FieldType::kDatetime;
-  return std::nullopt;
-}
-
 void ReadChoices(Section& f, Ctx& c, FormField& field) {
   YAML::Node n = f.Take("choices");
   if (!n || n.IsNull()) return;
@@ -198,7 +189,7 @@ FormField ReadField(const YAML::Node& n, const std::string& path, Section& paren
   ReadId(f, c, field.id);
   std::string type = "text";
   f.Str("type", type);
-  if (auto t = ParseFieldType(type)) {
+  if (auto t = playbooks::ParseFieldType(type)) {
     field.type = *t;
   } else {
     c.Err(f.Line("type"), f.Path("type") + " \"" + type + "\" phải là text, number, bool, choice hoặc datetime",

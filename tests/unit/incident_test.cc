@@ -497,6 +497,7 @@ TEST_CASE("step input is checked against the step's form, naming the field",
   bad(json::object(), "input.xac-minh", "missing_field");
   bad({{"xac-minh", "co-le"}}, "input.xac-minh", "invalid_field");
   bad({{"xac-minh", "that"}, {"luu-luong-gbps", "nhiều"}}, "input.luu-luong-gbps", "invalid_field");
+  bad({{"xac-minh", "that"}, {"luu-luong-gbps", "12"}}, "input.luu-luong-gbps", "invalid_field");
   bad({{"xac-minh", "that"}, {"mat-khau", "x"}}, "input.mat-khau", "unknown_field");
   auto skip = Do(w, StepAction{*id, "tiep-nhan", true, "", json::object()});
   REQUIRE_FALSE(skip);
@@ -506,7 +507,8 @@ TEST_CASE("step input is checked against the step's form, naming the field",
   CHECK(missing.error().status == 404);
   CHECK(missing.error().field == "step");
   CHECK(StepOf(Load(w, *id), "tiep-nhan").state == "pending");  // nothing stored half-way
-  REQUIRE(Do(w, StepAction{*id, "tiep-nhan", false, "", {{"xac-minh", "that"}}}));
+  REQUIRE(Do(
+      w, StepAction{*id, "tiep-nhan", false, "", {{"xac-minh", "that"}, {"luu-luong-gbps", 12}}}));
   auto twice = Do(w, StepAction{*id, "tiep-nhan", false, "", {{"xac-minh", "that"}}});
   REQUIRE_FALSE(twice);
   CHECK(twice.error().status == 409);
@@ -539,6 +541,31 @@ TEST_CASE("a conditional next step: the chosen branch becomes due, the other doe
   CHECK(StepOf(rec, "cach-ly-mang").state == "pending");
   CHECK(StepOf(rec, "cach-ly-mang").due_at == rec.incident.anchors.at("opened") + kHour);
   CHECK(StepOf(rec, "cach-ly-may").state == "not_applicable");
+}
+
+TEST_CASE("an unconditional next rule listed first is the fallback: a condition after it wins",
+          "[incident][playbook]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  PlaybookPlan plan;
+  plan.id = "ma-doc";
+  plan.version = "1";
+  PlanStep triage{.id = "phan-loai", .anchor = "opened", .due_after = "PT30M"};
+  triage.form = {{"pham-vi", "choice", true, {"mot-may", "nhieu-may"}, "Phạm vi", "Scope"}};
+  triage.next = {{"", "==", "", "cach-ly-may"}, {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}};
+  PlanStep one{.id = "cach-ly-may", .anchor = "opened", .due_after = "PT1H"};
+  PlanStep many{.id = "cach-ly-mang", .anchor = "opened", .due_after = "PT1H"};
+  plan.steps = {triage, one, many};
+  auto id = Do(w, OpenIncident{Ticket("Nhiều máy nhiễm mã độc", "malware"), plan});
+  REQUIRE(id);
+  CHECK(StepOf(Load(w, *id), "cach-ly-mang").state == "waiting");
+  REQUIRE(Do(w, StepAction{*id, "phan-loai", false, "", {{"pham-vi", "nhieu-may"}}}));
+  auto rec = Load(w, *id);
+  CHECK(StepOf(rec, "cach-ly-mang").state == "pending");
+  CHECK(StepOf(rec, "cach-ly-mang").due_at == rec.incident.anchors.at("opened") + kHour);
+  CHECK(std::ranges::any_of(rec.timeline, [](const TimelineEntry& e) {
+    return e.kind == "next_step" && e.detail.value("step", "") == "cach-ly-mang";
+  }));
 }
 
 TEST_CASE("reports carry the incident's facts field by field", "[incident][report]") {

@@ -11,9 +11,11 @@
 
 #include "config/config.h"
 #include "playbooks/src/playbook.h"
+#include "playbooks/src/rules.h"
 
 using namespace vigil;
 using namespace vigil::playbooks;
+using nlohmann::json;
 
 namespace {
 
@@ -370,32 +372,92 @@ TEST_CASE("due times follow the anchors stamped so far") {
   CHECK(DueOf(*p->clocks[0].due, anchors, cal) == 1'800'000'000'000 + 72 * 3'600'000);
 }
 
-TEST_CASE("the next step follows the first rule whose condition holds") {
+TEST_CASE("the first conditional next rule that holds is chosen, else the unconditional one") {
   auto p = Parse(kGood);
   REQUIRE(p);
-  const Step& triage = p->steps[0];
-  CHECK(NextStep(*p, triage, {{"volumetric", "volumetric"}})->id == "call-isp");
-  CHECK(NextStep(*p, triage, {{"volumetric", "application"}})->id == "block");
-  CHECK(NextStep(*p, triage, {})->id == "block");
-  CHECK(NextStep(*p, p->steps[1], {})->id == "block");
-  CHECK(NextStep(*p, p->steps[2], {}) == nullptr);  // the last step
+  const auto& triage = p->steps[0].next;  // volumetric == volumetric → call-isp; else block
+  CHECK(ChooseNext(triage, {{"volumetric", "volumetric"}})->step == "call-isp");
+  CHECK(ChooseNext(triage, {{"volumetric", "application"}})->step == "block");
+  CHECK(ChooseNext(triage, json::object())->step == "block");  // a missing value never equals
+  CHECK(ChooseNext(p->steps[1].next, json::object())->step == "block");  // next: block
+  CHECK(ChooseNext(p->steps[2].next, json::object()) == nullptr);  // none: the following step
   auto ends = Parse(Replace(kGood, "    next: block\n", "    next: end\n"));
   REQUIRE(ends);
-  CHECK(NextStep(*ends, ends->steps[1], {}) == nullptr);
+  CHECK(ChooseNext(ends->steps[1].next, json::object())->step == kEndStep);
 }
 
-TEST_CASE("form input is checked field by field") {
+TEST_CASE("an unconditional next rule listed before a conditional one is only the fallback") {
+  auto p = Parse(Replace(kGood,
+                         "      - {if: \"volumetric == volumetric\", step: call-isp}\n"
+                         "      - {step: block}\n",
+                         "      - {step: block}\n"
+                         "      - {if: \"volumetric == volumetric\", step: call-isp}\n"));
+  REQUIRE(p);
+  const auto& triage = p->steps[0].next;
+  REQUIRE_FALSE(triage[0].conditional());
+  CHECK(ChooseNext(triage, {{"volumetric", "volumetric"}})->step == "call-isp");
+  CHECK(ChooseNext(triage, {{"volumetric", "application"}})->step == "block");
+}
+
+TEST_CASE("a next condition compares a value's JSON text; a missing value matches only !=") {
+  NextRule big, no_ticket;
+  big.field = "peak_mbps";
+  big.op = "==";
+  big.value = "12";
+  big.step = "call-isp";
+  no_ticket.field = "ticket";
+  no_ticket.op = "!=";
+  no_ticket.value = "none";
+  no_ticket.step = "escalate";
+  const std::vector<NextRule> rules = {big, no_ticket};
+  CHECK(ChooseNext(rules, {{"peak_mbps", 12}, {"ticket", "none"}})->step == "call-isp");
+  CHECK(ChooseNext(rules, {{"peak_mbps", "12"}, {"ticket", "none"}})->step == "call-isp");
+  CHECK(ChooseNext(rules, {{"peak_mbps", 13}})->step == "escalate");
+  CHECK(ChooseNext(rules, {{"peak_mbps", 13}, {"ticket", nullptr}})->step == "escalate");
+  CHECK(ChooseNext(rules, {{"peak_mbps", 13}, {"ticket", "none"}}) == nullptr);
+}
+
+TEST_CASE("form input is checked field by field, each problem naming input.<field>") {
   auto p = Parse(kGood);
   REQUIRE(p);
   const auto& form = p->steps[0].form;
   CHECK(FormProblems(form, {{"volumetric", "application"}}, Lang::kEn).empty());
   auto problems = FormProblems(form, {{"volumetric", "big"}, {"colour", "red"}}, Lang::kEn);
-  REQUIRE(problems.size() == 2);
-  CHECK(problems[0] == "volumetric must be one of: volumetric, application");
-  CHECK(problems[1] == "colour: no such field");
-  auto missing = FormProblems(p->steps[1].form, {}, Lang::kVi);
+  REQUIRE(problems.size() == 2);  // unknown keys first, then the fields in form order
+  CHECK(problems[0].code == "unknown_field");
+  CHECK(problems[0].field == "input.colour");
+  CHECK(problems[0].message == "this step's form has no field \"colour\" (fields: volumetric)");
+  CHECK(problems[1].code == "invalid_field");
+  CHECK(problems[1].field == "input.volumetric");
+  CHECK(problems[1].message == "volumetric must be one of: volumetric, application");
+  auto missing = FormProblems(p->steps[1].form, {{"ticket", ""}}, Lang::kVi);
   REQUIRE(missing.size() == 1);
-  CHECK(missing[0] == "ticket: bắt buộc (Mã yêu cầu)");
+  CHECK(missing[0].code == "missing_field");
+  CHECK(missing[0].field == "input.ticket");
+  CHECK(missing[0].message == "ticket là bắt buộc ở bước này");
+  auto not_object = FormProblems(form, json::array(), Lang::kEn);
+  REQUIRE(not_object.size() == 1);
+  CHECK(not_object[0].field == "input");
+}
+
+TEST_CASE("a number field takes a JSON number: \"12\" as a string is refused") {
+  FormField peak, up;
+  peak.id = "peak_mbps";
+  peak.type = FieldType::kNumber;
+  up.id = "up";
+  up.type = FieldType::kBool;
+  const std::vector<FormField> form = {peak, up};
+  CHECK(FormProblems(form, {{"peak_mbps", 12}, {"up", true}}, Lang::kEn).empty());
+  CHECK(FormProblems(form, {{"peak_mbps", -9.5}}, Lang::kEn).empty());
+  auto text = FormProblems(form, {{"peak_mbps", "12"}, {"up", "true"}}, Lang::kEn);
+  REQUIRE(text.size() == 2);
+  CHECK(text[0].code == "invalid_field");
+  CHECK(text[0].field == "input.peak_mbps");
+  CHECK(text[0].message == "peak_mbps must be a number");
+  CHECK(text[1].message == "up must be true or false");
+  auto vi = FormProblems(form, {{"peak_mbps", "12"}}, Lang::kVi);
+  REQUIRE(vi.size() == 1);
+  CHECK(vi[0].message == "peak_mbps phải là một số");
 }
 
 namespace {
