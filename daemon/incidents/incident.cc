@@ -119,18 +119,16 @@ const PlanStep* PlaybookPlan::Find(std::string_view step_id) const {
   return nullptr;
 }
 
+json ToJson(const FormField& f) {
+  return {{"name", f.name},       {"type", f.type},         {"required", f.required},
+          {"choices", f.choices}, {"label_vi", f.label_vi}, {"label_en", f.label_en}};
+}
+
 json ToJson(const PlaybookPlan& p) {
   json steps = json::array();
   for (const auto& s : p.steps) {
     json form = json::array(), next = json::array();
-    for (const auto& f : s.form) {
-      form.push_back({{"name", f.name},
-                      {"type", f.type},
-                      {"required", f.required},
-                      {"choices", f.choices},
-                      {"label_vi", f.label_vi},
-                      {"label_en", f.label_en}});
-    }
+    for (const auto& f : s.form) form.push_back(ToJson(f));
     for (const auto& n : s.next) {
       next.push_back({{"field", n.field}, {"op", n.op}, {"value", n.value}, {"step", n.step}});
     }

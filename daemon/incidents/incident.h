@@ -141,6 +141,8 @@ struct PlaybookPlan {
 };
 
 nlohmann::json ToJson(const PlaybookPlan& p);
+// {"name","type","required","choices","label_vi","label_en"}: in the stored plan and the API.
+nlohmann::json ToJson(const FormField& f);
 // Fails naming the JSON field at fault.
 Result<PlaybookPlan> PlanFromJson(const nlohmann::json& j);
 

@@ -95,14 +95,7 @@ json StepJson(const IncidentStep& s, const PlanStep* def) {
             {"input", s.input}};
   if (def) {
     json form = json::array();
-    for (const auto& f : def->form) {
-      form.push_back({{"name", f.name},
-                      {"type", f.type},
-                      {"required", f.required},
-                      {"choices", f.choices},
-                      {"label_vi", f.label_vi},
-                      {"label_en", f.label_en}});
-    }
+    for (const auto& f : def->form) form.push_back(ToJson(f));
     j["phase"] = def->phase;
     j["role"] = def->role;
     j["title_vi"] = def->title_vi;
