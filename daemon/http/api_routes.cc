@@ -74,25 +74,6 @@ Result<std::pair<std::string, std::string>> ParseActionBody(const std::string& b
   return std::pair{by, note};
 }
 
-// Wraps a handler so it runs only for callers holding the admin token.
-Handler RequireAdmin(const AdminToken& token, Handler h) {
-  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
-    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
-      return WriteError(res, ok.error());
-    }
-    h(req, res);
-  };
-}
-BodyHandler RequireAdmin(const AdminToken& token, BodyHandler h) {
-  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res,
-                                    const std::string& body) {
-    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
-      return WriteError(res, ok.error());
-    }
-    h(req, res, body);
-  };
-}
-
 }  // namespace
 
 void HttpServer::AlertRoutes() {

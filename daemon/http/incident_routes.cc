@@ -26,24 +26,6 @@ std::optional<std::int64_t> ParseId(const std::string& s) {
   return v;
 }
 
-Handler Admin(const AdminToken& token, Handler h) {
-  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
-    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
-      return WriteError(res, ok.error());
-    }
-    h(req, res);
-  };
-}
-BodyHandler Admin(const AdminToken& token, BodyHandler h) {
-  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res,
-                                    const std::string& body) {
-    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
-      return WriteError(res, ok.error());
-    }
-    h(req, res, body);
-  };
-}
-
 // Reads an optional string member (null or absent: ""); wrong type or too long is an error.
 Result<std::string> Text(const json& doc, const char* key, size_t max = kMaxText) {
   auto it = doc.find(key);
@@ -240,9 +222,9 @@ Result<TimeMs> TimeParam(const HttpRequest& req, const std::string& name, const 
 }  // namespace
 
 void HttpServer::IncidentRoutes() {
-  auto admin = [this](Handler h) { return Admin(deps_.admin, std::move(h)); };
+  auto admin = [this](Handler h) { return RequireAdmin(deps_.admin, std::move(h)); };
   auto post = [this](const std::string& pattern, BodyHandler h) {
-    Post(pattern, Admin(deps_.admin, std::move(h)));
+    Post(pattern, RequireAdmin(deps_.admin, std::move(h)));
   };
   // Submits an operation and answers with the incident as committed.
   auto submit = [this](HttpResponse& res, IncidentOp op, const std::string& actor, int status) {

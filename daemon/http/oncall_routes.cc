@@ -20,15 +20,6 @@ using nlohmann::json;
 constexpr TimeMs kHourMs = 3'600'000;
 constexpr TimeMs kDayMs = 24 * kHourMs;
 
-Handler Admin(const AdminToken& token, Handler h) {
-  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
-    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
-      return WriteError(res, ok.error());
-    }
-    h(req, res);
-  };
-}
-
 // An instant as a user types it into a query string: RFC 3339, or local wall time
 // "2026-04-30T07:30" / "2026-04-30 07:30" / "2026-04-30" in `tz`. A '+' of an unencoded
 // offset arrives as a space and is put back.
@@ -275,13 +266,13 @@ void HttpServer::OnCallRoutes() {
   auto get = [&](const std::string& pattern,
                  void (*fn)(const HttpDeps&, const Request&, Response&)) {
     Get(pattern,
-                 Admin(d->admin, [d, fn](const Request& req, Response& res) { fn(*d, req, res); }));
+        RequireAdmin(d->admin, [d, fn](const Request& req, Response& res) { fn(*d, req, res); }));
   };
   get("/api/v1/oncall", OnCallNow);
   get("/api/v1/oncall/gaps", OnCallGaps);
   get(R"(/api/v1/people/([^/]+)/feed)", PersonFeed);
   get("/api/v1/checkins", ListCheckins);
-  auto list = [&](const std::string& path, Handler h) { Get(path, Admin(d->admin, h)); };
+  auto list = [&](const std::string& path, Handler h) { Get(path, RequireAdmin(d->admin, h)); };
   list("/api/v1/people", SetupList(*d, "people", &OnCallSetup::people, PersonView));
   list("/api/v1/units", SetupList(*d, "units", &OnCallSetup::units, UnitView));
   list("/api/v1/contact_points",
@@ -291,12 +282,10 @@ void HttpServer::OnCallRoutes() {
   // No admin token: the per-person feed token in the URL is checked instead.
   Get(R"(/api/v1/people/([^/]+)/duty\.ics)",
                [d](const Request& req, Response& res) { DutyIcs(*d, req, res); });
-  Post("/api/v1/checkins", [d](const Request& req, Response& res, const std::string& body) {
-    if (auto ok = d->admin.Check(req.get_header_value("Authorization")); !ok) {
-      return WriteError(res, ok.error());
-    }
-    PostCheckin(*d, req, res, body);
-  });
+  Post("/api/v1/checkins",
+       RequireAdmin(d->admin, [d](const Request& req, Response& res, const std::string& body) {
+         PostCheckin(*d, req, res, body);
+       }));
 }
 
 }  // namespace vigil

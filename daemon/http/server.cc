@@ -98,6 +98,24 @@ void WriteError(HttpResponse& res, const Error& e) {
   WriteJson(res, e.status, nlohmann::json{{"error", err}}.dump());
 }
 
+Handler RequireAdmin(const AdminToken& token, Handler h) {
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res) {
+    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
+      return WriteError(res, ok.error());
+    }
+    h(req, res);
+  };
+}
+BodyHandler RequireAdmin(const AdminToken& token, BodyHandler h) {
+  return [&token, h = std::move(h)](const HttpRequest& req, HttpResponse& res,
+                                    const std::string& body) {
+    if (auto ok = token.Check(req.get_header_value("Authorization")); !ok) {
+      return WriteError(res, ok.error());
+    }
+    h(req, res, body);
+  };
+}
+
 // ---- routing
 
 namespace {

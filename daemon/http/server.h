@@ -112,6 +112,10 @@ Result<T> AwaitEngine(std::future<Result<T>> future) {
 
 // Writes {"error":{"code","message","field"}} with the error's status.
 void WriteError(HttpResponse& res, const Error& e);
+// Wraps a handler so it runs only for callers holding the admin token (Authorization
+// header); the others get the token check's error. `token` must outlive the handler.
+Handler RequireAdmin(const AdminToken& token, Handler h);
+BodyHandler RequireAdmin(const AdminToken& token, BodyHandler h);
 // Writes a JSON body with `status`.
 void WriteJson(HttpResponse& res, int status, std::string body);
 
