@@ -25,6 +25,7 @@
 #include "daemon/common/i18n.h"
 #include "daemon/common/log.h"
 #include "daemon/common/metrics.h"
+#include "daemon/common/secrets.h"
 #include "daemon/engine/engine.h"
 #include "daemon/http/server.h"
 #include "daemon/store/store.h"
@@ -195,17 +196,6 @@ std::string PublicUrl(const Config& cfg) {
     return url;
   }
   return "http://" + cfg.listen_host + ":" + std::to_string(cfg.listen_port);
-}
-
-// A secret kept in its own file (mode 0600 advised): the first line, trimmed.
-Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return vigil::Fail("io_error", key + ": cannot read " + path, key, 500);
-  }
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
 }
 
 // What the answer routes need: the inbound-SMS body layout and the Telegram webhook secret.

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <fstream>
 
 namespace vigil {
 
@@ -53,6 +54,16 @@ bool SecretEquals(std::string_view a, std::string_view b) {
   crypto_hash_sha256(da, reinterpret_cast<const unsigned char*>(a.data()), a.size());
   crypto_hash_sha256(db, reinterpret_cast<const unsigned char*>(b.data()), b.size());
   return sodium_memcmp(da, db, sizeof da) == 0;
+}
+
+Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return Fail("io_error", key + ": cannot read " + path, key, 500);
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
 }
 
 }  // namespace vigil

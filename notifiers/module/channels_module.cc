@@ -1,7 +1,7 @@
 // The entry point of libvigil-channels.so: builds the configured HTTP/SMTP channels.
-#include <fstream>
 #include <sstream>
 
+#include "daemon/common/secrets.h"
 #include "notifiers/email/email_channel.h"
 #include "notifiers/module/channels_module.h"
 #include "notifiers/sms/sms_channel.h"
@@ -10,17 +10,6 @@
 
 namespace vigil {
 namespace {
-
-// A secret kept in its own file (mode 0600 advised): the first line, trimmed.
-Result<std::string> ReadSecretFile(const std::string& path, const std::string& key) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return Fail("io_error", key + ": cannot read " + path, key, 500);
-  }
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
-}
 
 bool Wanted(const std::string& only, const char* name) {
   if (only.empty()) return true;
