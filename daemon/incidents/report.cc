@@ -178,41 +178,6 @@ std::optional<ReportKind> ParseReportKind(std::string_view s) {
   return std::nullopt;
 }
 
-std::string CategoryLabel(Lang l, const std::string& c) {
-  static const std::map<std::string, std::pair<const char*, const char*>> k = {
-      {"malware", {"Mã độc", "Malware"}},
-      {"ransomware", {"Mã độc tống tiền", "Ransomware"}},
-      {"defacement", {"Thay đổi giao diện trang/cổng thông tin", "Website/portal defacement"}},
-      {"ddos", {"Tấn công từ chối dịch vụ (DDoS)", "Denial of service (DDoS)"}},
-      {"phishing", {"Lừa đảo (phishing)", "Phishing"}},
-      {"account_compromise", {"Chiếm đoạt tài khoản", "Account compromise"}},
-      {"data_leak", {"Lộ lọt dữ liệu cá nhân", "Personal-data leak"}},
-      {"vuln_exploitation", {"Khai thác lỗ hổng", "Vulnerability exploitation"}},
-      {"other", {"Khác", "Other"}}};
-  auto it = k.find(c);
-  return it == k.end() ? c : Tr(l, it->second.first, it->second.second);
-}
-
-std::string StateLabel(Lang l, const std::string& s) {
-  static const std::map<std::string, std::pair<const char*, const char*>> k = {
-      {"new", {"mới", "new"}},
-      {"acknowledged", {"đã tiếp nhận", "acknowledged"}},
-      {"triaged", {"đã phân loại", "triaged"}},
-      {"contained", {"đã ngăn chặn", "contained"}},
-      {"recovered", {"đã khôi phục", "recovered"}},
-      {"reported", {"đã báo cáo", "reported"}},
-      {"closed", {"đã đóng", "closed"}},
-      {"false_positive", {"báo động nhầm", "false positive"}},
-      {"duplicate", {"trùng lặp", "duplicate"}},
-      {"pending", {"chờ làm", "pending"}},
-      {"waiting", {"chưa đến lượt", "waiting"}},
-      {"done", {"đã xong", "done"}},
-      {"skipped", {"bỏ qua", "skipped"}},
-      {"not_applicable", {"không áp dụng", "not applicable"}}};
-  auto it = k.find(s);
-  return it == k.end() ? s : Tr(l, it->second.first, it->second.second);
-}
-
 ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallSetup& setup, Lang l,
                          TimeMs now) {
   const Incident& in = r.incident;
@@ -260,7 +225,7 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
     if (f == "unit") return UnitName(setup, in.unit);
     if (f == "systems") return Systems(l, in);
     if (f == "detected_at") return Local(setup, in.detected_at);
-    if (f == "state") return StateLabel(l, std::string(ToString(in.state)));
+    if (f == "state") return StateLabel(l, ToString(in.state));
     if (f == "assignee") {  // name, phone and e-mail: the regime's "contact person"
       std::string who = PersonName(setup, in.assignee);
       if (const Person* p = setup.FindPerson(in.assignee)) {
@@ -313,8 +278,7 @@ ReportDoc IncidentReport(const IncidentRecord& r, ReportKind kind, const OnCallS
          SourceLabel(l, in.source));
   AddRow(d, used, "reporter", Tr(l, "Người báo", "Reported by"), in.reporter);
   AddRow(d, used, "description", Tr(l, "Mô tả", "Description"), in.description);
-  AddRow(d, used, "state", Tr(l, "Tình trạng", "Status"),
-         StateLabel(l, std::string(ToString(in.state))));
+  AddRow(d, used, "state", Tr(l, "Tình trạng", "Status"), StateLabel(l, ToString(in.state)));
   AddRow(d, used, "assignee", Tr(l, "Người xử lý", "Assignee"), PersonName(setup, in.assignee));
   AddRow(d, used, "playbook", Tr(l, "Kịch bản ứng cứu", "Playbook"),
          plan ? (l == Lang::kEn ? plan->title_en : plan->title_vi) + " (" + plan->id + " v" +
@@ -399,9 +363,9 @@ ReportDoc ShiftHandover(const ShiftData& s, const OnCallSetup& setup, Lang l, Ti
   for (const auto& r : s.incidents) {
     const Incident& in = r.incident;
     const PlaybookPlan* plan = r.plan ? &*r.plan : nullptr;
-    incidents.rows.push_back(
-        {std::to_string(in.id), in.title, CategoryLabel(l, in.category), PriorityText(in.severity),
-         StateLabel(l, std::string(ToString(in.state))), PersonName(setup, in.assignee)});
+    incidents.rows.push_back({std::to_string(in.id), in.title, CategoryLabel(l, in.category),
+                              PriorityText(in.severity), StateLabel(l, ToString(in.state)),
+                              PersonName(setup, in.assignee)});
     for (const auto& e : r.timeline) {
       if (e.at < s.from || e.at >= s.to) continue;
       actions.rows.push_back({Local(setup, e.at), "#" + std::to_string(in.id),
@@ -414,10 +378,10 @@ ReportDoc ShiftHandover(const ShiftData& s, const OnCallSetup& setup, Lang l, Ti
           {"#" + std::to_string(in.id), StepTitle(l, plan, st.step_id), Local(setup, st.due_at)});
     }
     if (r.steps.empty()) {
-      open.rows.push_back({"#" + std::to_string(in.id),
-                           Tr(l, "Sự cố đang ở trạng thái ", "Incident is ") +
-                               StateLabel(l, std::string(ToString(in.state))),
-                           ""});
+      open.rows.push_back(
+          {"#" + std::to_string(in.id),
+           Tr(l, "Sự cố đang ở trạng thái ", "Incident is ") + StateLabel(l, ToString(in.state)),
+           ""});
     }
   }
   for (const auto& a : s.open_alerts) {
@@ -459,7 +423,7 @@ ReportDoc HolidaySummary(const HolidayData& h, const OnCallSetup& setup, Lang l,
     for (const auto& e : r.timeline) overdue += e.kind == "step_overdue";
     list.rows.push_back({std::to_string(in.id), in.title, CategoryLabel(l, in.category),
                          PriorityText(in.severity), Local(setup, in.detected_at),
-                         StateLabel(l, std::string(ToString(in.state)))});
+                         StateLabel(l, ToString(in.state))});
   }
   d.fields.push_back({"closed", Tr(l, "Đã kết thúc", "Finished"), std::to_string(closed)});
   d.fields.push_back(

@@ -12,6 +12,7 @@
 #include "daemon/common/i18n.h"
 #include "daemon/escalation/escalation.h"
 #include "daemon/incidents/incident.h"
+#include "daemon/incidents/labels.h"  // CategoryLabel, StateLabel
 
 namespace vigil {
 
@@ -82,9 +83,5 @@ std::string ToHtml(const ReportDoc& doc, Lang lang);
 
 // One timeline entry as people read it ("Hoàn thành: Xác nhận tấn công — ghi chú").
 std::string DescribeEntry(Lang l, const TimelineEntry& e, const PlaybookPlan* plan);
-
-// Labels people read.
-std::string CategoryLabel(Lang l, const std::string& category);
-std::string StateLabel(Lang l, const std::string& state);
 
 }  // namespace vigil

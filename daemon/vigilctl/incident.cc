@@ -4,10 +4,10 @@
 
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 
 #include "daemon/common/time_util.h"
+#include "daemon/incidents/labels.h"
 #include "daemon/oncall/oncall.h"
 #include "daemon/vigilctl/commands.h"
 #include "daemon/vigilctl/table.h"
@@ -32,41 +32,6 @@ int Done(const Options& o, const Client& c, const Reply& r) {
   return 0;
 }
 
-std::string State(Lang l, const std::string& s) {
-  static const std::map<std::string, std::pair<const char*, const char*>> k = {
-      {"new", {"mới", "new"}},
-      {"acknowledged", {"đã tiếp nhận", "acknowledged"}},
-      {"triaged", {"đã phân loại", "triaged"}},
-      {"contained", {"đã ngăn chặn", "contained"}},
-      {"recovered", {"đã khôi phục", "recovered"}},
-      {"reported", {"đã báo cáo", "reported"}},
-      {"closed", {"đã đóng", "closed"}},
-      {"false_positive", {"báo động nhầm", "false positive"}},
-      {"duplicate", {"trùng lặp", "duplicate"}},
-      {"pending", {"chờ làm", "pending"}},
-      {"waiting", {"chưa đến lượt", "waiting"}},
-      {"done", {"đã xong", "done"}},
-      {"skipped", {"bỏ qua", "skipped"}},
-      {"not_applicable", {"không áp dụng", "not applicable"}}};
-  auto it = k.find(s);
-  return it == k.end() ? s : Tr(l, it->second.first, it->second.second);
-}
-
-std::string Category(Lang l, const std::string& c) {
-  static const std::map<std::string, std::pair<const char*, const char*>> k = {
-      {"malware", {"mã độc", "malware"}},
-      {"ransomware", {"mã độc tống tiền", "ransomware"}},
-      {"defacement", {"thay đổi giao diện", "defacement"}},
-      {"ddos", {"DDoS", "DDoS"}},
-      {"phishing", {"lừa đảo", "phishing"}},
-      {"account_compromise", {"chiếm đoạt tài khoản", "account compromise"}},
-      {"data_leak", {"lộ lọt dữ liệu", "data leak"}},
-      {"vuln_exploitation", {"khai thác lỗ hổng", "vulnerability exploitation"}},
-      {"other", {"khác", "other"}}};
-  auto it = k.find(c);
-  return it == k.end() ? c : Tr(l, it->second.first, it->second.second);
-}
-
 // The values the command line collects before it runs.
 struct Args {
   std::int64_t id = 0, alert = 0, duplicate_of = 0, into = 0;
@@ -89,7 +54,8 @@ int PrintIncident(const Options& o, const json& body) {
   const Lang l = o.lang;
   const json& in = body["incident"];
   std::cout << "#" << Str(in, "id") << "  " << Str(in, "severity") << "  "
-            << State(l, Str(in, "state")) << "  " << Category(l, Str(in, "category")) << "\n"
+            << StateLabel(l, Str(in, "state")) << "  "
+            << CategoryLabel(l, Str(in, "category"), LabelStyle::kShort) << "\n"
             << "  " << Str(in, "title") << "\n"
             << "  " << Tr(l, "Đơn vị", "Unit") << ": " << Str(in, "unit") << "   "
             << Tr(l, "Người xử lý", "Assignee") << ": " << Str(in, "assignee") << "   "
@@ -114,7 +80,7 @@ int PrintIncident(const Options& o, const json& body) {
     Rows rows;
     for (const auto& s : body["steps"]) {
       const std::string title = Str(s, l == Lang::kEn ? "title_en" : "title_vi");
-      rows.push_back({Str(s, "id"), title, State(l, Str(s, "state")), Local(s["due_at"]),
+      rows.push_back({Str(s, "id"), title, StateLabel(l, Str(s, "state")), Local(s["due_at"]),
                       Str(s, "escalation_level") == "0" ? "" : Str(s, "escalation_level")});
     }
     std::cout << "\n"
@@ -147,7 +113,7 @@ int Act(const Options& o, const std::string& path, const json& body) {
   auto r = c.Post(path, body);
   if (!r.ok() || o.json) return Done(o, c, r);
   const json& in = r.body["incident"];
-  std::cout << "#" << Str(in, "id") << " — " << State(o.lang, Str(in, "state")) << " — "
+  std::cout << "#" << Str(in, "id") << " — " << StateLabel(o.lang, Str(in, "state")) << " — "
             << Str(in, "title") << "\n";
   return 0;
 }
@@ -192,9 +158,10 @@ int List(const Options& o, const Args& a) {
   const Lang l = o.lang;
   Rows rows;
   for (const auto& in : r.body["incidents"]) {
-    rows.push_back({Str(in, "id"), Str(in, "severity"), State(l, Str(in, "state")),
-                    Category(l, Str(in, "category")), Str(in, "title"), Str(in, "unit"),
-                    Str(in, "assignee"), Str(in, "steps_pending") + "/" + Str(in, "steps_overdue"),
+    rows.push_back({Str(in, "id"), Str(in, "severity"), StateLabel(l, Str(in, "state")),
+                    CategoryLabel(l, Str(in, "category"), LabelStyle::kShort), Str(in, "title"),
+                    Str(in, "unit"), Str(in, "assignee"),
+                    Str(in, "steps_pending") + "/" + Str(in, "steps_overdue"),
                     Local(in["created_at"])});
   }
   if (rows.empty()) {
@@ -265,7 +232,8 @@ int Step(const Options& o, const Args& a) {
   if (!r.ok() || o.json) return Done(o, c, r);
   for (const auto& s : r.body["steps"]) {
     if (Str(s, "id") == a.step) {
-      std::cout << "#" << a.id << " " << a.step << " → " << State(o.lang, Str(s, "state")) << "\n";
+      std::cout << "#" << a.id << " " << a.step << " → " << StateLabel(o.lang, Str(s, "state"))
+                << "\n";
     }
   }
   return 0;

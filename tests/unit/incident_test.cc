@@ -648,6 +648,17 @@ TEST_CASE("reports carry the incident's facts field by field", "[incident][repor
   CHECK(final_en.tables[0].rows[0][1] == "done");
 }
 
+TEST_CASE("categories and states read the same words in reports and in vigilctl",
+          "[incident][report]") {
+  CHECK(CategoryLabel(Lang::kVi, "ddos") == "Tấn công từ chối dịch vụ (DDoS)");
+  CHECK(CategoryLabel(Lang::kEn, "data_leak") == "Personal-data leak");
+  CHECK(CategoryLabel(Lang::kVi, "data_leak", LabelStyle::kShort) == "lộ lọt dữ liệu");
+  CHECK(CategoryLabel(Lang::kEn, "hacking") == "hacking");  // unknown: as it is
+  CHECK(StateLabel(Lang::kVi, "false_positive") == "báo động nhầm");
+  CHECK(StateLabel(Lang::kEn, "not_applicable") == "not applicable");
+  CHECK(StateLabel(Lang::kVi, "paused") == "paused");
+}
+
 TEST_CASE("the printable HTML report escapes what people typed", "[incident][report]") {
   ReportDoc d;
   d.title = "BÁO CÁO <b>";
