@@ -514,20 +514,29 @@ TEST_CASE("step input is checked against the step's form, naming the field",
   CHECK(twice.error().status == 409);
 }
 
-TEST_CASE("a conditional next step: the chosen branch becomes due, the other does not apply",
-          "[incident][playbook]") {
-  EngineWorld w;
-  w.Configure(kSetup);
+namespace {
+// A malware plan: triage asks whether one machine or many are hit, and its `next` rules lead
+// to isolating the machine (cach-ly-may) or the network (cach-ly-mang).
+PlaybookPlan IsolationPlan(std::vector<NextRule> next) {
   PlaybookPlan plan;
   plan.id = "ma-doc";
   plan.version = "1";
   PlanStep triage{.id = "phan-loai", .anchor = "opened", .due_after = "PT30M"};
   triage.form = {{"pham-vi", "choice", true, {"mot-may", "nhieu-may"}, "Phạm vi", "Scope"}};
-  triage.next = {{"pham-vi", "==", "mot-may", "cach-ly-may"},
-                 {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}};
+  triage.next = std::move(next);
   PlanStep one{.id = "cach-ly-may", .anchor = "opened", .due_after = "PT1H"};
   PlanStep many{.id = "cach-ly-mang", .anchor = "opened", .due_after = "PT1H"};
   plan.steps = {triage, one, many};
+  return plan;
+}
+}  // namespace
+
+TEST_CASE("a conditional next step: the chosen branch becomes due, the other does not apply",
+          "[incident][playbook]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  const auto plan = IsolationPlan({{"pham-vi", "==", "mot-may", "cach-ly-may"},
+                                   {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}});
   auto id = Do(w, OpenIncident{Ticket("Máy tính phòng kế toán nhiễm mã độc", "malware"), plan});
   REQUIRE(id);
   auto rec = Load(w, *id);
@@ -547,15 +556,8 @@ TEST_CASE("an unconditional next rule listed first is the fallback: a condition 
           "[incident][playbook]") {
   EngineWorld w;
   w.Configure(kSetup);
-  PlaybookPlan plan;
-  plan.id = "ma-doc";
-  plan.version = "1";
-  PlanStep triage{.id = "phan-loai", .anchor = "opened", .due_after = "PT30M"};
-  triage.form = {{"pham-vi", "choice", true, {"mot-may", "nhieu-may"}, "Phạm vi", "Scope"}};
-  triage.next = {{"", "==", "", "cach-ly-may"}, {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}};
-  PlanStep one{.id = "cach-ly-may", .anchor = "opened", .due_after = "PT1H"};
-  PlanStep many{.id = "cach-ly-mang", .anchor = "opened", .due_after = "PT1H"};
-  plan.steps = {triage, one, many};
+  const auto plan = IsolationPlan(
+      {{"", "==", "", "cach-ly-may"}, {"pham-vi", "==", "nhieu-may", "cach-ly-mang"}});
   auto id = Do(w, OpenIncident{Ticket("Nhiều máy nhiễm mã độc", "malware"), plan});
   REQUIRE(id);
   CHECK(StepOf(Load(w, *id), "cach-ly-mang").state == "waiting");
