@@ -152,6 +152,25 @@ def _exit_on_signal(signum, _frame):
 signal.signal(signal.SIGTERM, _exit_on_signal)
 
 
+
+def trigger_until_printed(proc, out, send, timeout=20):
+    """Calls send(dedup_key) with a fresh key, again every 0.3 s, until `proc` (a
+    `vigilctl watch`) has printed something to the file `out` or exited: a ZeroMQ subscriber
+    misses what is published before it has connected. Returns the dedup keys sent."""
+    sent = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        dk = uid("watch-")
+        sent.append(dk)
+        send(dk)
+        try:
+            wait_until(lambda: os.path.getsize(out) > 0 or proc.poll() is not None, 0.3,
+                       "watch output")
+            break
+        except Timeout:
+            continue
+    return sent
+
 def spawn(argv, stdout_path, stderr_path, **kw):
     out = open(stdout_path, "wb")
     err = open(stderr_path, "wb")

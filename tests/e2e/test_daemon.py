@@ -550,21 +550,8 @@ def vigilctl_watch():
     err = os.path.join(T.tmp.path, "watch.err")
     T.watch = h.spawn([T.args.vigilctl, "--data-dir", T.vigild.data_dir, "--json", "watch",
                        "--count", "1", "--no-backlog"], out, err)
-    sent = []
-    deadline = time.monotonic() + 20
-    printed = ""
-    while time.monotonic() < deadline:
-        if T.watch.poll() is not None:
-            break
-        dk = h.uid("watch-")
-        sent.append(dk)
-        trigger(dk, summary="Theo dõi trực tiếp")
-        try:
-            h.wait_until(lambda: os.path.getsize(out) > 0 or T.watch.poll() is not None, 0.3,
-                         "watch output")
-            break
-        except h.Timeout:
-            continue
+    sent = h.trigger_until_printed(T.watch, out,
+                                   lambda dk: trigger(dk, summary="Theo dõi trực tiếp"))
     try:
         rc = T.watch.wait(timeout=10)
     except subprocess.TimeoutExpired:

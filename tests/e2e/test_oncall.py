@@ -280,18 +280,8 @@ def watch_as_officer():
     errf = os.path.join(T.tmp.path, "watch.err")
     T.watch = h.spawn([T.args.vigilctl, "--data-dir", T.vigild.data_dir, "--json", "watch",
                        "--as", "an", "--count", "1", "--no-backlog"], out, errf)
-    sent = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and T.watch.poll() is None:
-        dk = h.uid("watch-")
-        sent.append(dk)
-        trigger(dk, "net-edge-02", "Theo dõi với tư cách An")
-        try:
-            h.wait_until(lambda: os.path.getsize(out) > 0 or T.watch.poll() is not None, 0.3,
-                         "watch output")
-            break
-        except h.Timeout:
-            continue
+    sent = h.trigger_until_printed(
+        T.watch, out, lambda dk: trigger(dk, "net-edge-02", "Theo dõi với tư cách An"))
     try:
         rc = T.watch.wait(timeout=10)
     except subprocess.TimeoutExpired:
