@@ -6,17 +6,9 @@ and every wait is a poll for a condition with a deadline (no blind sleeps).
 import os
 import sys
 
-# ctest runs `python3` from PATH; on machines where that is a pyenv/venv interpreter without
-# pyzmq, fall back to Debian's /usr/bin/python3 (which has python3-zmq).
-try:
-    import zmq  # noqa: F401
-except ImportError:  # pragma: no cover - depends on the machine
-    _sys_py = "/usr/bin/python3"
-    if (os.path.exists(_sys_py) and os.path.realpath(sys.executable) != os.path.realpath(_sys_py)
-            and not os.environ.get("VIGIL_E2E_REEXEC")):
-        os.environ["VIGIL_E2E_REEXEC"] = "1"
-        os.execv(_sys_py, [_sys_py] + sys.argv)
-    raise
+import debian_python
+
+debian_python.require("zmq", "python3-zmq")
 
 import argparse
 import atexit

@@ -18,15 +18,9 @@ Retry intervals are configured short (hundreds of ms) and every wait polls with 
 import os
 import sys
 
-try:
-    import aiosmtpd  # noqa: F401
-except ImportError:  # pragma: no cover - depends on the machine
-    _sys_py = "/usr/bin/python3"
-    if (os.path.exists(_sys_py) and os.path.realpath(sys.executable) != os.path.realpath(_sys_py)
-            and not os.environ.get("VIGIL_E2E_REEXEC")):
-        os.environ["VIGIL_E2E_REEXEC"] = "1"
-        os.execv(_sys_py, [_sys_py] + sys.argv)
-    sys.exit("FAIL: python3-aiosmtpd is not installed (scripts/setup-deps.sh test)")
+import debian_python
+
+debian_python.require("aiosmtpd", "python3-aiosmtpd")
 
 import base64
 import email

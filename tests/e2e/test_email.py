@@ -11,16 +11,9 @@ never printed), STARTTLS required but not offered, a server that never answers (
 import os
 import sys
 
-# aiosmtpd is Debian's python3-aiosmtpd; if the python3 on PATH lacks it, use /usr/bin/python3.
-try:
-    import aiosmtpd  # noqa: F401
-except ImportError:  # pragma: no cover - depends on the machine
-    _sys_py = "/usr/bin/python3"
-    if (os.path.exists(_sys_py) and os.path.realpath(sys.executable) != os.path.realpath(_sys_py)
-            and not os.environ.get("VIGIL_E2E_REEXEC")):
-        os.environ["VIGIL_E2E_REEXEC"] = "1"
-        os.execv(_sys_py, [_sys_py] + sys.argv)
-    sys.exit("FAIL: python3-aiosmtpd is not installed (scripts/setup-deps.sh test)")
+import debian_python
+
+debian_python.require("aiosmtpd", "python3-aiosmtpd")
 
 import argparse
 import datetime
