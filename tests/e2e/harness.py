@@ -10,6 +10,8 @@ import debian_python
 
 debian_python.require("zmq", "python3-zmq")
 
+import zmq  # noqa: E402
+
 import argparse
 import atexit
 import hashlib
