@@ -128,6 +128,16 @@ Result<Incident> IncidentWork::Load(std::int64_t id) {
   return *in;
 }
 
+Result<Incident> IncidentWork::LoadOpen(std::int64_t id) {
+  auto in = Load(id);
+  if (in && IsFinal(in->state)) {
+    return Fail("incident_final",
+                "incident " + std::to_string(id) + " is " + std::string(ToString(in->state)),
+                "id", 409);
+  }
+  return in;
+}
+
 Result<void> IncidentWork::CheckAlerts(const std::vector<std::int64_t>& ids,
                                        std::int64_t except_incident) {
   for (size_t i = 0; i < ids.size(); ++i) {
@@ -223,13 +233,8 @@ Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string&
 }
 
 Result<std::int64_t> IncidentWork::Do(const LinkAlerts& op, const std::string& actor) {
-  auto in = Load(op.id);
+  auto in = LoadOpen(op.id);
   if (!in) return std::unexpected(in.error());
-  if (IsFinal(in->state)) {
-    return Fail("incident_final",
-                "incident " + std::to_string(op.id) + " is " + std::string(ToString(in->state)),
-                "id", 409);
-  }
   if (auto ok = CheckAlerts(op.alert_ids, op.id); !ok) return std::unexpected(ok.error());
   for (auto a : op.alert_ids) Link(*in, a, actor);
   return op.id;
@@ -316,13 +321,8 @@ Result<std::int64_t> IncidentWork::Do(const AssignIncident& op, const std::strin
 }
 
 Result<std::int64_t> IncidentWork::Do(const AttachPlaybook& op, const std::string& actor) {
-  auto in = Load(op.id);
+  auto in = LoadOpen(op.id);
   if (!in) return std::unexpected(in.error());
-  if (IsFinal(in->state)) {
-    return Fail("incident_final",
-                "incident " + std::to_string(op.id) + " is " + std::string(ToString(in->state)),
-                "id", 409);
-  }
   if (!in->playbook_id.empty()) {
     return Fail(
         "playbook_attached",
@@ -395,13 +395,8 @@ void IncidentWork::Retime(std::int64_t id) {
 }
 
 Result<std::int64_t> IncidentWork::Do(const StepAction& op, const std::string& actor) {
-  auto in = Load(op.id);
+  auto in = LoadOpen(op.id);
   if (!in) return std::unexpected(in.error());
-  if (IsFinal(in->state)) {
-    return Fail("incident_final",
-                "incident " + std::to_string(op.id) + " is " + std::string(ToString(in->state)),
-                "id", 409);
-  }
   auto plan = store_.Plan(op.id);
   if (!plan) {
     return Fail("no_playbook", "incident " + std::to_string(op.id) + " has no playbook attached",

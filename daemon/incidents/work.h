@@ -115,6 +115,8 @@ class IncidentWork {
   Result<std::int64_t> Do(const ContactAction& op, const std::string& actor);
 
   Result<Incident> Load(std::int64_t id);
+  // Load, refusing (409 incident_final) an incident already closed or set aside.
+  Result<Incident> LoadOpen(std::int64_t id);
   // The ticket's own fields against the on-call config; fills defaults (detected_at, source).
   Result<void> CheckTicket(Incident& in) const;
   // After `done` was completed with `input`: its chosen next step becomes pending, the other
