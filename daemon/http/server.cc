@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <optional>
@@ -135,10 +136,12 @@ struct HttpServer::Impl {
   explicit Impl(int blocking_threads) : pool(static_cast<size_t>(blocking_threads)) {}
 
   // Declared first, destroyed last: sessions still queued in `ioc` unregister on destruction.
-  std::mutex mu;  // guards the four fields below
+  std::mutex mu;  // guards the fields below; `stopping` is set under it too
   std::condition_variable changed;
   int in_flight = 0;  // POSTs taken whose reply is not yet written
-  bool stopping = false;
+  // Read without the lock on every reply (keep-alive or close); set once, under `mu`, so a
+  // POST counted in `in_flight` under the lock is never refused after it was taken.
+  std::atomic<bool> stopping = false;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // registered by Start()
 
   std::vector<HttpRoute> routes;
@@ -424,10 +427,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  bool Stopping() {
-    std::lock_guard lock(impl_.mu);
-    return impl_.stopping;
-  }
+  bool Stopping() const { return impl_.stopping.load(); }
 
   void Write(HttpResponse res) {
     if (Stopping()) keep_alive_ = false;
