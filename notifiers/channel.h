@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <zmq.hpp>
@@ -54,6 +55,7 @@ class NotifierWorker {
 
  private:
   void Run();
+  bool SendReceipt(std::span<const zmq::const_buffer> parts);
   zmq::context_t& ctx_;
   std::unique_ptr<Channel> channel_;
   std::string jobs_endpoint_, receipts_endpoint_;

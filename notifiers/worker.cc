@@ -67,12 +67,25 @@ void NotifierWorker::Run() {
       log->warn("delivery_failed channel={} outbox_id={} error=\"{}\"", channel_->name(),
                 job.outbox_id, error);
     }
-    zmq::send_multipart(receipts_, std::span(receipt.data(), n));
+    if (!SendReceipt(std::span(receipt.data(), n))) break;  // $TERM while waiting
   }
   control_.unbind(ControlEndpoint(*channel_));  // free the address now, not on the reaper
   jobs_.close();
   receipts_.close();
   control_.close();
+}
+
+// A receipt waits while the engine is not taking them (its queue is full, or it has stopped
+// and closed its end), but never past $TERM: a blocking send there would hang vigild's stop.
+// A receipt that is not sent is harmless: the outbox row stays unconfirmed and is sent again.
+bool NotifierWorker::SendReceipt(std::span<const zmq::const_buffer> parts) {
+  for (;;) {
+    if (zmq::send_multipart(receipts_, parts, zmq::send_flags::dontwait)) return true;
+    zmq::pollitem_t items[] = {{control_.handle(), 0, ZMQ_POLLIN, 0},
+                               {receipts_.handle(), 0, ZMQ_POLLOUT, 0}};
+    zmq::poll(items, 2, std::chrono::milliseconds(-1));
+    if (items[0].revents & ZMQ_POLLIN) return false;
+  }
 }
 
 bool NotifierWorker::Stop(std::chrono::milliseconds wait) {
