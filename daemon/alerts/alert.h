@@ -53,6 +53,7 @@ struct Alert {
   std::int64_t count = 1;
   TimeMs created_at = 0;
   TimeMs updated_at = 0;
+  std::optional<TimeMs> detected_at;  // the source's own time of the event, when it sent one
   std::optional<TimeMs> acknowledged_at;
   std::optional<TimeMs> resolved_at;
   std::string acknowledged_by;

@@ -321,10 +321,8 @@ void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
   a.source = ev.source;
   a.details_json = ev.details_json.empty() ? "{}" : ev.details_json;
   a.created_at = a.updated_at = b.now;
-  out.alert_id = store_.InsertAlert(a);
-  const std::string detail =
-      ev.timestamp ? R"({"detected_at":")" + FormatTimestamp(*ev.timestamp) + "\"}" : "{}";
-  store_.InsertAlertEvent(out.alert_id, b.now, "triggered", "integration:" + in.name, detail);
+  a.detected_at = ev.timestamp;
+  out.alert_id = store_.InsertAlert(a);  // its "triggered" event is this row (AlertEvents)
   open_.Put(in.id, ev.dedup_key, {out.alert_id, AlertStatus::kTriggered});
   const std::string alert = AlertJson(out.alert_id, in.name, ev.dedup_key,
                                       AlertStatus::kTriggered, ev.severity, ev.summary, ev.source,

@@ -1,3 +1,4 @@
+#include "daemon/common/time_util.h"
 #include "daemon/store/rows.h"
 #include "daemon/store/store.h"
 
@@ -7,7 +8,7 @@ namespace {
 constexpr std::string_view kAlertColumns =
     "a.id,a.integration_id,coalesce(i.name,''),a.dedup_key,a.status,a.severity,a.summary,"
     "a.source,a.details,a.count,a.created_at,a.updated_at,a.acknowledged_at,"
-    "coalesce(a.acknowledged_by,''),a.resolved_at,coalesce(a.resolved_by,'')";
+    "coalesce(a.acknowledged_by,''),a.resolved_at,coalesce(a.resolved_by,''),a.detected_at";
 
 Alert ReadAlert(const sqlite::Stmt& st) {
   Alert a;
@@ -27,6 +28,7 @@ Alert ReadAlert(const sqlite::Stmt& st) {
   a.acknowledged_by = st.Text(13);
   a.resolved_at = st.OptInt(14);
   a.resolved_by = st.Text(15);
+  a.detected_at = st.OptInt(16);
   return a;
 }
 
@@ -108,10 +110,21 @@ Result<std::optional<Alert>> ReadStore::GetAlert(std::int64_t id) {
 
 Result<std::vector<AlertEventRow>> ReadStore::AlertEvents(std::int64_t alert_id) {
   return WithDb([&](sqlite::Db& db) -> std::vector<AlertEventRow> {
+    std::vector<AlertEventRow> out;
+    // The first event, "triggered", is the alert row itself (schema 7); it has no event id.
+    auto first = db.Prepare(
+        "SELECT a.created_at, 'integration:' || coalesce(i.name,''), a.detected_at FROM alerts a "
+        "LEFT JOIN integrations i ON i.id=a.integration_id WHERE a.id=?");
+    first.Bind(1, alert_id);
+    if (first.Step()) {
+      const auto detected = first.OptInt(2);
+      out.push_back({0, first.Int(0), "triggered", first.Text(1),
+                     detected ? R"({"detected_at":")" + FormatTimestamp(*detected) + "\"}"
+                              : std::string("{}")});
+    }
     auto st = db.Prepare(
         "SELECT id,at,kind,actor,detail FROM alert_events WHERE alert_id=? ORDER BY id");
     st.Bind(1, alert_id);
-    std::vector<AlertEventRow> out;
     while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)});
     return out;
   });

@@ -1,0 +1,115 @@
+// The store on real SQLite files: an alert's "triggered" event is its own row (schema 7), and
+// the migration to 7 moves the old "triggered" events there without losing what they said.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "daemon/common/time_util.h"
+#include "daemon/store/store.h"
+
+using namespace vigil;
+
+namespace {
+
+struct TempDb {
+  TempDb() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vigil-store-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    dir = tmpl;
+  }
+  ~TempDb() { std::filesystem::remove_all(dir); }
+  std::string path() const { return dir + "/vigil.db"; }
+  std::string dir;
+};
+
+void Exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  INFO((err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+std::vector<AlertEventRow> Events(const std::string& path, std::int64_t alert_id) {
+  ReadStore reads(path);
+  auto events = reads.AlertEvents(alert_id);
+  REQUIRE(events);
+  return *events;
+}
+
+}  // namespace
+
+TEST_CASE("an alert's first event is its trigger, with the source's detected_at", "[store]") {
+  TempDb t;
+  const TimeMs now = *ParseTimestamp("2027-02-06T17:00:00Z");  // Tết 2027 eve
+  std::int64_t with_time = 0, without = 0;
+  {
+    auto store = WriteStore::Open(t.path());
+    REQUIRE(store);
+    (*store)->Begin();
+    Alert a;
+    a.integration_id = (*store)->UpsertIntegration({0, "zabbix", "any", "ab", "config", now});
+    a.dedup_key = "k1";
+    a.summary = "Mất kết nối";
+    a.source = "sw-1";
+    a.created_at = a.updated_at = now;
+    a.detected_at = now - 61'234;
+    with_time = (*store)->InsertAlert(a);
+    a.dedup_key = "k2";
+    a.detected_at.reset();
+    without = (*store)->InsertAlert(a);
+    (*store)->InsertAlertEvent(without, now + 5, "acknowledged", "person:an", "{}");
+    (*store)->Commit();
+  }
+  auto first = Events(t.path(), with_time);
+  REQUIRE(first.size() == 1);
+  CHECK(first[0].kind == "triggered");
+  CHECK(first[0].at == now);
+  CHECK(first[0].actor == "integration:zabbix");
+  CHECK(first[0].detail == R"({"detected_at":"2027-02-06T16:58:58.766Z"})");
+  auto second = Events(t.path(), without);
+  REQUIRE(second.size() == 2);
+  CHECK(second[0].kind == "triggered");
+  CHECK(second[0].detail == "{}");
+  CHECK(second[1].kind == "acknowledged");
+  CHECK(Events(t.path(), 999).empty());  // no such alert
+}
+
+TEST_CASE("migrating to schema 7 moves stored trigger events onto their alerts", "[store]") {
+  TempDb t;
+  REQUIRE(WriteStore::Open(t.path()));  // creates the current schema; then made a version 6 one
+  Exec(t.path(), R"sql(
+    ALTER TABLE alerts DROP COLUMN detected_at;
+    INSERT INTO integrations VALUES(1, 'am', 'any', 'ab', 'config', 0);
+    INSERT INTO alerts(id, integration_id, dedup_key, status, severity, summary, source, details,
+                       count, created_at, updated_at)
+      VALUES(1, 1, 'a', 'triggered', 'critical', 's', 'src', '{}', 1, 1000, 1000),
+            (2, 1, 'b', 'acknowledged', 'critical', 's', 'src', '{}', 1, 2000, 3000);
+    INSERT INTO alert_events(alert_id, at, kind, actor, detail)
+      VALUES(1, 1000, 'triggered', 'integration:am', '{"detected_at":"2026-12-31T23:59:59.999Z"}'),
+            (2, 2000, 'triggered', 'integration:am', '{}'),
+            (2, 3000, 'acknowledged', 'person:binh', '{"note":"đang xử lý"}');
+    PRAGMA user_version = 6;)sql");
+  REQUIRE(WriteStore::Open(t.path()));  // migrates 6 -> 7
+  auto one = Events(t.path(), 1);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].kind == "triggered");
+  CHECK(one[0].at == 1000);
+  CHECK(one[0].actor == "integration:am");
+  CHECK(one[0].detail == R"({"detected_at":"2026-12-31T23:59:59.999Z"})");
+  auto two = Events(t.path(), 2);
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].kind == "triggered");
+  CHECK(two[0].detail == "{}");
+  CHECK(two[1].kind == "acknowledged");
+  CHECK(two[1].detail == R"({"note":"đang xử lý"})");
+  ReadStore reads(t.path());
+  auto alert = reads.GetAlert(1);
+  REQUIRE(alert);
+  REQUIRE(*alert);
+  CHECK((*alert)->detected_at == *ParseTimestamp("2026-12-31T23:59:59.999Z"));
+}
