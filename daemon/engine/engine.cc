@@ -256,7 +256,7 @@ void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<v
 
 void Engine::Flush(Batch& batch) {
   for (const auto& [topic, body] : batch.publications) Publish(topic, body);
-  for (const auto& row : batch.jobs) SendJob(row);
+  for (auto& row : batch.jobs) SendJob(row);
   try {
     next_due_ = store_.NextDue();
   } catch (const StoreError& e) {
@@ -474,13 +474,13 @@ void Engine::RunCycle() {
   Flush(b);
 }
 
-void Engine::SendJob(const OutboxRow& row) {
+void Engine::SendJob(OutboxRow& row) {
   auto socket = jobs_.find(row.channel);
   if (socket == jobs_.end()) return;  // no worker: the row waits in the outbox (CycleOutbox)
   const std::string id = std::to_string(row.id);
   const std::string key = IdempotencyKey(row.id);
   std::array<zmq::const_buffer, 4> parts = {zmq::buffer(id), zmq::buffer(key),
-                                            zmq::buffer(row.recipient), zmq::buffer(row.payload)};
+                                            zmq::buffer(row.recipient), zmq::buffer(PayloadOf(row))};
   if (zmq::send_multipart(socket->second, parts, zmq::send_flags::dontwait)) {
     metrics_.deliveries_sent.Increment();
   } else {

@@ -241,6 +241,9 @@ class Engine {
                     Batch& b);
   void AddDelivery(OutboxRow row, TimeMs delay, Batch& b);
   void Broadcast(std::int64_t alert_id, const std::string& payload, Batch& b);
+  static std::string AlertPage(const std::string& alert_json, TimeMs created_at);
+  // The row's payload; a page stored empty (OutboxRow::page_of_alert) is rebuilt first.
+  const std::string& PayloadOf(OutboxRow& row);
   void StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b);
   void CycleEscalations(Batch& b);
   void AdvanceEscalation(EscalationRow& row, Batch& b);
@@ -260,7 +263,7 @@ class Engine {
                              const nlohmann::json& targets, Batch& b);
   void ReleaseUnsent();  // gives back the attempts of jobs no worker took
   // Gives a delivery up after the attempt cap and pages the person's next contact method.
-  void GiveUp(const OutboxRow& row, Batch& b);
+  void GiveUp(OutboxRow& row, Batch& b);
   void CommitCycle(Batch& b);
   void ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
   void ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
@@ -269,7 +272,7 @@ class Engine {
   void Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed);
   void Flush(Batch& batch);  // after a commit: publish, hand out jobs, find the next due time
   void RunCycle();
-  void SendJob(const OutboxRow& row);
+  void SendJob(OutboxRow& row);
   std::string JobsEndpointOf(const std::string& channel) const;  // inproc, or a notifier's tcp
   void Publish(const std::string& topic, const std::string& body);
   void ReloadRegistry();

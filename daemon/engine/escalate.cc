@@ -51,6 +51,22 @@ void Engine::Broadcast(std::int64_t alert_id, const std::string& payload, Batch&
   AddDelivery(Delivery("console", "all", alert_id, payload), 0, b);
 }
 
+// The console page of a new alert that no route took: {"type":"page","alert":{…}}.
+std::string Engine::AlertPage(const std::string& alert, TimeMs created_at) {
+  return R"({"type":"page","alert":)" + WithCreatedAt(alert, created_at) + "}";
+}
+
+const std::string& Engine::PayloadOf(OutboxRow& row) {
+  if (!row.payload.empty() || !row.alert_id) return row.payload;
+  // Stored empty: the plain page of the alert (BroadcastPage), rebuilt as it was sent.
+  const auto head = store_.GetAlertHead(*row.alert_id);
+  const auto created = store_.AlertCreatedAt(*row.alert_id);
+  if (head && created) {
+    row.payload = AlertPage(AlertJsonOf(*row.alert_id, *head, head->status, *created), *created);
+  }
+  return row.payload;
+}
+
 void Engine::NotifyPerson(const Person& person, std::int64_t alert_id,
                           const std::string& payload, Batch& b) {
   for (const auto& rule : person.notify) {
@@ -76,7 +92,9 @@ void Engine::StartEscalation(std::int64_t alert_id, const IngestEvent& ev,
       store_.InsertAlertEvent(alert_id, b.now, "unrouted", "engine",
                               R"({"reason":"no route matched and there is no default route"})");
     }
-    return Broadcast(alert_id, R"({"type":"page","alert":)" + WithCreatedAt(alert, b.now) + "}", b);
+    OutboxRow page = Delivery("console", "all", alert_id, AlertPage(alert, b.now));
+    page.page_of_alert = true;  // stored empty; PayloadOf rebuilds it for a re-send
+    return AddDelivery(std::move(page), 0, b);
   }
   EscalationRow row{alert_id, route->id, policy->id, route->schedule, 0, 0, "escalating", {}};
   store_.InsertAlertEvent(

@@ -165,8 +165,8 @@ void Engine::SendWaiting(OutboxRow& first, Batch& b, std::set<std::int64_t>& don
   }
   json pages = json::array(), keys = json::array(), targets = json::array();
   std::vector<std::int64_t> ids;
-  for (const auto& w : waiting) {
-    json page = ParseOr(w.payload);
+  for (auto& w : waiting) {
+    json page = ParseOr(PayloadOf(w));
     page.erase("reply_code");  // the bundle's own code answers for all of them
     if (w.alert_id) targets.push_back({*w.alert_id, page.value("level", 1)});
     pages.push_back(std::move(page));
@@ -196,7 +196,7 @@ void Engine::SendWaiting(OutboxRow& first, Batch& b, std::set<std::int64_t>& don
   b.jobs.push_back(std::move(bundle));
 }
 
-void Engine::GiveUp(const OutboxRow& row, Batch& b) {
+void Engine::GiveUp(OutboxRow& row, Batch& b) {
   store_.FailDelivery(row.id, b.now);
   Log("engine")->warn("delivery_failed outbox_id={} channel={} attempts={}", row.id, row.channel,
                       row.attempts);
@@ -232,7 +232,7 @@ void Engine::GiveUp(const OutboxRow& row, Batch& b) {
       next.channel = c->kind;
       next.recipient = c->address;
       next.alert_id = row.alert_id;
-      json p = ParseOr(row.payload);
+      json p = ParseOr(PayloadOf(row));
       p.erase("reply_code");
       next.payload = p.dump();
       next.person = row.person;

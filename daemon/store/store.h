@@ -56,6 +56,9 @@ struct OutboxRow {
   std::optional<TimeMs> sent_at;    // first handed to its channel; rate limits count these
   // Held by a rate limit, then sent inside this bundle row (whose receipt confirms it too).
   std::optional<std::int64_t> bundled_into;
+  // The payload is the plain console page of alert_id, which Engine::PayloadOf rebuilds from
+  // the alert row: it is stored empty, the biggest part of a new alert's rows left unwritten.
+  bool page_of_alert = false;
 };
 
 // A reply code sent in an SMS page: "<code>a" acknowledges, "<code>e" escalates, "<code>c"

@@ -404,7 +404,7 @@ std::int64_t WriteStore::InsertOutbox(const OutboxRow& r) {
   insert_outbox_.Bind(1, r.channel)
       .Bind(2, r.recipient)
       .Bind(3, r.alert_id)
-      .Bind(4, r.payload)
+      .Bind(4, r.page_of_alert ? std::string_view("") : std::string_view(r.payload))
       .Bind(5, r.created_at)
       .Bind(6, static_cast<std::int64_t>(r.attempts))
       .Bind(7, r.due_at);

@@ -106,6 +106,7 @@ TEST_CASE("an unconfirmed page is re-sent with the same idempotency key when due
   auto again = w.NextJob();
   CHECK(again.outbox_id == first.outbox_id);
   CHECK(again.key == first.key);
+  CHECK(again.payload == first.payload);  // stored empty, rebuilt from the alert row
   auto deliveries = w.reads().AlertDeliveries(first.payload["alert"]["id"]);
   REQUIRE(deliveries);
   CHECK(deliveries->front().attempts == 2);
@@ -145,6 +146,8 @@ TEST_CASE("a restart re-sends every unconfirmed page and keeps deduplicating", "
   w.Restart();
   auto resent = w.NextJob();
   CHECK(resent.key == job.key);
+  CHECK(resent.payload == job.payload);
+  CHECK(resent.payload["alert"]["summary"] == job.payload["alert"]["summary"]);
   auto again = w.Send(EventAction::kTrigger, "outage");
   CHECK(again.effect == Effect::kRepeat);
   CHECK(again.alert_id == a.alert_id);
@@ -153,7 +156,7 @@ TEST_CASE("a restart re-sends every unconfirmed page and keeps deduplicating", "
 TEST_CASE("a failed commit answers 503 and stores nothing of the batch", "[engine]") {
   EngineWorld w;
   ExecOn(w.db_path(),
-         "CREATE TRIGGER inject BEFORE INSERT ON outbox WHEN NEW.payload LIKE '%INJECT-FAIL%' "
+         "CREATE TRIGGER inject BEFORE INSERT ON alerts WHEN NEW.summary LIKE '%INJECT-FAIL%' "
          "BEGIN SELECT RAISE(ABORT, 'injected disk failure'); END;");
   IngestEvent ok, bad;
   ok.dedup_key = "ok-1";
