@@ -2,7 +2,6 @@
 // for signals. SIGTERM/SIGINT: finish in-flight requests, commit, close, exit 0.
 // SIGHUP: reload the config file; a bad one is refused and the running config kept.
 #include <fmt/format.h>
-#include <malloc.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -455,7 +454,6 @@ void Daemon::Stop() {
 
 int main(int argc, char** argv) {
   using namespace vigil;
-  mallopt(M_ARENA_MAX, 2);  // many HTTP threads, little memory: share malloc arenas
   // Block the signals we handle before any thread starts, so only sigwait sees them.
   sigset_t set;
   sigemptyset(&set);
