@@ -66,7 +66,33 @@ Result<void> CheckStringMap(const json& a, const char* key, const std::string& p
   return {};
 }
 
-Result<IngestEvent> ParseOne(const json& a, const json& group, size_t i) {
+// What every alert of one webhook call keeps of the call: {"groupKey":…,…}, dumped once.
+std::string GroupDetails(const json& group) {
+  return json{{"groupKey", group.value("groupKey", json())},
+              {"receiver", group.value("receiver", json())},
+              {"externalURL", group.value("externalURL", json())},
+              {"groupLabels", group.value("groupLabels", json())}}
+      .dump();
+}
+
+// The alert as sent, plus "alertmanager": the group's details. The same text as adding the
+// key to a copy of `a` and dumping it (keys sorted), without copying the tree: "alertmanager"
+// goes first when it sorts before every key of `a`, as it does for Alertmanager's own keys.
+std::string AlertDetails(const json& a, const std::string& group_details) {
+  const bool first = a.empty() || a.begin().key() > "alertmanager";
+  if (!first) {
+    json details = a;
+    details["alertmanager"] = json::parse(group_details);
+    return details.dump();
+  }
+  std::string s = a.dump();
+  std::string head = R"({"alertmanager":)" + group_details;
+  if (s.size() > 2) head += ',';
+  return head + s.substr(1);
+}
+
+Result<IngestEvent> ParseOne(const json& a, const json& group, const std::string& group_details,
+                             size_t i) {
   const std::string path = "alerts[" + std::to_string(i) + "]";
   if (!a.is_object()) return Fail("invalid_field", path + " must be an object", path);
   auto st = a.find("status");
@@ -104,12 +130,7 @@ Result<IngestEvent> ParseOne(const json& a, const json& group, size_t i) {
   if (ev.source.empty()) ev.source = "alertmanager";
   ev.severity = MapSeverity(Label(labels, {"severity", "priority", "level"}));
   if (auto t = ParseTimestamp(Label(a, {"startsAt"}))) ev.timestamp = *t;
-  json details = a;
-  details["alertmanager"] = {{"groupKey", group.value("groupKey", json())},
-                             {"receiver", group.value("receiver", json())},
-                             {"externalURL", group.value("externalURL", json())},
-                             {"groupLabels", group.value("groupLabels", json())}};
-  ev.details_json = details.dump();
+  ev.details_json = AlertDetails(a, group_details);
   return ev;
 }
 
@@ -129,8 +150,9 @@ Result<std::vector<IngestEvent>> ParseAlertmanager(const json& body) {
   if (!alerts->is_array()) return Fail("invalid_field", "alerts must be a list", "alerts");
   std::vector<IngestEvent> events;
   events.reserve(alerts->size());
+  const std::string group_details = GroupDetails(body);
   for (size_t i = 0; i < alerts->size(); ++i) {
-    auto ev = ParseOne((*alerts)[i], body, i);
+    auto ev = ParseOne((*alerts)[i], body, group_details, i);
     if (!ev) return std::unexpected(ev.error());
     events.push_back(std::move(*ev));
   }

@@ -109,6 +109,36 @@ TEST_CASE("request bodies must be JSON objects within limits", "[ingest]") {
   CHECK(ParseJsonObject(R"({"a":{"b":[1,"]]]"]}})"));
 }
 
+TEST_CASE("an Alertmanager alert keeps its own JSON plus the group's, keys in order",
+          "[ingest]") {
+  // Alertmanager's own keys, an empty alert, and keys that sort before "alertmanager"
+  // (uppercase, "_", "aa…") or are "alertmanager" itself: the stored details are exactly the
+  // alert with "alertmanager" set to the group's fields, dumped with sorted keys.
+  auto body = json::parse(R"({
+    "version": "4", "groupKey": "g", "receiver": "vigil", "groupLabels": {"a": "b"},
+    "externalURL": "http://am:9093",
+    "alerts": [
+      {"status": "firing", "labels": {"alertname": "X"}, "annotations": {"summary": "Ổ đĩa"},
+       "fingerprint": "f1"},
+      {"status": "firing", "labels": {"alertname": "Y"}, "Zone": "HN", "fingerprint": "f2"},
+      {"status": "firing", "labels": {"alertname": "Z"}, "_x": 1, "aardvark": [1, 2],
+       "fingerprint": "f3"},
+      {"status": "firing", "labels": {"alertname": "W"}, "alertmanager": "theirs",
+       "fingerprint": "f4"}
+    ]})");
+  auto evs = ParseAlertmanager(body);
+  REQUIRE(evs);
+  REQUIRE(evs->size() == 4);
+  const json group = {{"groupKey", "g"}, {"receiver", "vigil"},
+                      {"externalURL", "http://am:9093"}, {"groupLabels", {{"a", "b"}}}};
+  for (size_t i = 0; i < evs->size(); ++i) {
+    json expected = body["alerts"][i];
+    expected["alertmanager"] = group;
+    INFO("alert " << i);
+    CHECK((*evs)[i].details_json == expected.dump());
+  }
+}
+
 TEST_CASE("an Alertmanager webhook becomes one event per alert, keyed by fingerprint",
           "[ingest]") {
   auto body = json::parse(R"({
