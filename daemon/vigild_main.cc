@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -460,6 +461,9 @@ int main(int argc, char** argv) {
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // SQLite's memory statistics take a process-wide mutex on every allocation; vigild never
+  // reads them. Must come before any other SQLite call.
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
   CLI::App app{"vigild — Vigil on-call and incident response daemon"};
   app.footer(

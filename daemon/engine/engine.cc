@@ -444,7 +444,7 @@ TimeMs Engine::Backoff(int attempts) const {
   d = std::min(d, options_.delivery_retry_max);
   // ±10% jitter so many retries due together do not fire in one burst.
   const TimeMs spread = d / 5;
-  if (spread > 0) d += static_cast<TimeMs>(randombytes_uniform(static_cast<uint32_t>(spread))) - spread / 2;
+  if (spread > 0) d += static_cast<TimeMs>(jitter_() % static_cast<std::uint32_t>(spread)) - spread / 2;
   return d;
 }
 

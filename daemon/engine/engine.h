@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <functional>
 #include <future>
@@ -277,6 +278,8 @@ class Engine {
   void Publish(const std::string& topic, const std::string& body);
   void ReloadRegistry();
   TimeMs Backoff(int attempts) const;
+  // Spreads retries (Backoff's jitter): no secret, so not a getrandom() call per delivery.
+  mutable std::minstd_rand jitter_{std::random_device{}()};
   int PollTimeoutMs() const;
 
   WriteStore& store_;

@@ -171,11 +171,12 @@ class WriteStore {
   void Reschedule(std::int64_t outbox_id, TimeMs due_at, int attempts);
   // The first hand-out of a row: counted by rate limits from `now`.
   void MarkSent(std::int64_t outbox_id, TimeMs now, TimeMs due_at);
-  // When messages were first sent to one contact after `since`, oldest first.
+  // When messages were first sent to one contact after `since`, oldest first. Console pages
+  // are never rate limited, and are not counted (schema 8 leaves them out of the index).
   std::vector<TimeMs> SentTimes(const std::string& channel, const std::string& recipient,
                                 TimeMs since);
   // Rows for one contact waiting for their first hand-out and due at `now` (held by a rate
-  // limit or at the end of a delay), oldest first.
+  // limit or at the end of a delay), oldest first. Never console rows (they are never held).
   std::vector<OutboxRow> WaitingFor(const std::string& channel, const std::string& recipient,
                                     TimeMs now);
   // Moves `members` into the bundle row `bundle_id`: they leave the schedule and are

@@ -113,3 +113,37 @@ TEST_CASE("migrating to schema 7 moves stored trigger events onto their alerts",
   REQUIRE(*alert);
   CHECK((*alert)->detected_at == *ParseTimestamp("2026-12-31T23:59:59.999Z"));
 }
+
+TEST_CASE("rate limits count a contact's sends through the per-contact index, never the console",
+          "[store]") {
+  TempDb t;
+  auto store = WriteStore::Open(t.path());
+  REQUIRE(store);
+  (*store)->Begin();
+  for (const char* channel : {"sms", "console", "sms"}) {
+    OutboxRow r;
+    r.channel = channel;
+    r.recipient = "84912345678";
+    r.payload = "{}";
+    r.created_at = 1000;
+    r.attempts = 1;
+    r.sent_at = r.channel == "console" ? 1500 : 2000;
+    (*store)->InsertOutbox(r);
+  }
+  (*store)->Commit();
+  CHECK((*store)->SentTimes("sms", "84912345678", 0) == std::vector<TimeMs>{2000, 2000});
+  CHECK((*store)->SentTimes("console", "84912345678", 0).empty());
+  // The index that query needs exists, without console rows (schema 8).
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(t.path().c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "EXPLAIN QUERY PLAN SELECT sent_at FROM outbox WHERE channel='sms' AND "
+                             "recipient='x' AND sent_at>0 AND channel <> 'console' ORDER BY sent_at",
+                             -1, &st, nullptr) == SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  CHECK(plan.find("outbox_by_contact") != std::string::npos);
+}
