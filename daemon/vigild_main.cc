@@ -29,7 +29,6 @@
 #include "daemon/engine/engine.h"
 #include "daemon/http/server.h"
 #include "daemon/store/store.h"
-#include "notifiers/console/console_channel.h"
 #include "notifiers/module/channels_module.h"
 
 namespace vigil {
@@ -271,7 +270,6 @@ class Daemon {
   std::optional<LinkSigner> links_;
   std::unique_ptr<ReadStore> reads_;
   std::unique_ptr<Publisher> publisher_;
-  std::unique_ptr<NotifierWorker> console_;
   std::vector<std::unique_ptr<NotifierWorker>> workers_;  // one per configured channel
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<HttpServer> http_;
@@ -321,8 +319,8 @@ bool Daemon::OpenStorage() {
 bool Daemon::StartEngine() {
   publisher_ = std::make_unique<Publisher>(ctx_, cfg_.bus.console);
   if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
-  console_ = std::make_unique<NotifierWorker>(ctx_, std::make_unique<ConsoleChannel>(ctx_));
-  console_->Start();
+  // Console pages are published by the engine itself (EngineOptions::console_inline): no
+  // console worker thread, no receipt round trip.
   // Only channels that run embedded need the module (and libcurl) in this process.
   auto channels = LoadChannelsModule(cfg_, clock_, EmbeddedModuleChannels(cfg_), exe_dir_);
   if (!channels) return Fail(channels.error());
@@ -338,6 +336,7 @@ bool Daemon::StartEngine() {
   options.links = &*links_;
   options.public_url = PublicUrl(cfg_);
   options.link_ttl = cfg_.link_ttl;
+  options.console_inline = true;
   ChannelRouting(cfg_, options);
   engine_ = std::make_unique<Engine>(*store_, clock_, ctx_, registry_, setup_, metrics_,
                                      std::move(options));
@@ -431,7 +430,6 @@ void Daemon::Stop() {
     server_.join();
   }
   if (engine_) engine_->Stop();  // commits everything already submitted
-  if (console_) console_->Stop();
   for (auto& w : workers_) {
     // A channel stuck in a delivery (a hung SMTP server) must not hold up the stop: the
     // engine has committed everything; what it was sending is re-sent after the restart.

@@ -1,5 +1,7 @@
 #include "daemon/alerts/alert.h"
 
+#include <charconv>
+
 namespace vigil {
 
 std::string_view ToString(Severity s) {
@@ -72,7 +74,12 @@ std::string OpenAlertIndex::Key(std::int64_t integration_id, std::string_view de
 
 const OpenAlertIndex::Entry* OpenAlertIndex::Find(std::int64_t integration_id,
                                                   std::string_view dedup_key) const {
-  auto it = map_.find(Key(integration_id, dedup_key));
+  probe_.clear();
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, integration_id);
+  probe_.append(digits, end).push_back('\x1f');
+  probe_.append(dedup_key);
+  auto it = map_.find(probe_);
   return it == map_.end() ? nullptr : &it->second;
 }
 

@@ -91,6 +91,7 @@ class OpenAlertIndex {
  private:
   static std::string Key(std::int64_t integration_id, std::string_view dedup_key);
   std::unordered_map<std::string, Entry> map_;
+  mutable std::string probe_;  // Find's key, reused: a lookup allocates nothing
 };
 
 }  // namespace vigil

@@ -25,6 +25,15 @@ inline std::string JobsEndpoint(const std::string& channel) {
 }
 inline constexpr const char* kTerm = "$TERM";
 
+// `payload` (a JSON object) with "idempotency_key": `key` added.
+Result<std::string> WithIdempotencyKey(std::string_view payload, std::string_view key);
+
+// Publishes a console page: [ "page.<recipient>", payload + idempotency_key ] on `push` (a
+// PUSH into the Publisher), without waiting. Fails when the payload is not a JSON object or
+// the Publisher is not taking messages; the caller retries later.
+Result<void> PublishPage(zmq::socket_t& push, std::string_view recipient,
+                         std::string_view payload, std::string_view key);
+
 // Owns the console PUB socket; forwards every [topic, body] pushed to kPublishEndpoint.
 // Start/Stop from one thread; the actor thread owns both sockets while running.
 class Publisher {

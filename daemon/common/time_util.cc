@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace vigil {
 namespace {
@@ -77,6 +78,10 @@ std::optional<TimeMs> ParseTimestamp(std::string_view s) {
 }
 
 std::string FormatTimestamp(TimeMs t) {
+  // The engine stamps a whole batch with one time, so the last result is usually the answer.
+  thread_local TimeMs last = std::numeric_limits<TimeMs>::min();
+  thread_local std::string last_text;
+  if (t == last) return last_text;
   std::time_t secs = static_cast<std::time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
   const int ms = static_cast<int>(t - static_cast<TimeMs>(secs) * 1000);
   std::tm tm{};
@@ -84,7 +89,9 @@ std::string FormatTimestamp(TimeMs t) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  last = t;
+  last_text = buf;
+  return last_text;
 }
 
 std::optional<TimeMs> ParseDuration(std::string_view s) {

@@ -143,6 +143,7 @@ void Engine::Enqueue(Command command) {
 }
 
 int Engine::PollTimeoutMs() const {
+  if (!inline_receipts_.empty()) return 0;  // pages just published: confirm them now
   if (!next_due_) return 1000;
   const TimeMs wait = *next_due_ - clock_.Now();
   return static_cast<int>(std::clamp<TimeMs>(wait, 0, 1000));
@@ -172,6 +173,8 @@ void Engine::Run() {
     batch.now = clock_.Now();
     batch.setup = setup_.Get();
     DrainReceipts(batch);
+    for (auto& receipt : inline_receipts_) batch.receipts.push_back(std::move(receipt));
+    inline_receipts_.clear();
     if (!commands.empty() || !batch.receipts.empty()) ProcessBatch(commands, batch);
     RunCycle();
     if (last) break;
@@ -475,6 +478,12 @@ void Engine::RunCycle() {
 }
 
 void Engine::SendJob(OutboxRow& row) {
+  if (options_.console_inline && row.channel == "console") {
+    auto sent = PublishPage(publish_, row.recipient, PayloadOf(row), IdempotencyKey(row.id));
+    if (sent) metrics_.deliveries_sent.Increment();
+    inline_receipts_.emplace_back(row.id, sent ? std::string() : sent.error().message);
+    return;
+  }
   auto socket = jobs_.find(row.channel);
   if (socket == jobs_.end()) return;  // no worker: the row waits in the outbox (CycleOutbox)
   const std::string id = std::to_string(row.id);

@@ -165,6 +165,10 @@ struct EngineOptions {
   std::map<std::string, std::string> remote_jobs;
   std::string remote_receipts;  // receipts PULL also binds this when remote_jobs is not empty
   bool sms_reply_codes = false;  // SMS pages about alerts carry a reply code
+  // The engine publishes console pages itself (PublishPage, after the commit) and confirms
+  // them in its next transaction, instead of handing them to a console worker thread and
+  // waiting for its receipt. vigild does; the worker path stays for tests of the outbox.
+  bool console_inline = false;
 };
 
 class Engine {
@@ -300,6 +304,9 @@ class Engine {
   std::optional<TimeMs> next_due_;
   std::map<std::string, zmq::socket_t> jobs_;  // one PUSH per channel with a worker
   std::vector<std::int64_t> unsent_;  // jobs no worker took: their attempt is given back
+  // Console pages published inline since the last batch: confirmed (or their error recorded)
+  // with the next one, like a worker's receipts.
+  std::vector<std::pair<std::int64_t, std::string>> inline_receipts_;
   zmq::socket_t receipts_, publish_;
   std::thread thread_;
   bool stopping_ = false;

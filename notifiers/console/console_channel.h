@@ -4,12 +4,10 @@
 
 #include <zmq.hpp>
 
+#include "daemon/bus/bus.h"
 #include "notifiers/channel.h"
 
 namespace vigil {
-
-// `payload` (a JSON object) with "idempotency_key": `key` added.
-Result<std::string> WithIdempotencyKey(std::string_view payload, std::string_view key);
 
 // Owns a PUSH socket into the Publisher; used only from the worker thread.
 class ConsoleChannel final : public Channel {

@@ -228,3 +228,32 @@ TEST_CASE("integration keys authenticate once created and stop when removed from
   CHECK_FALSE(w.registry.Authenticate("config-key", "alertmanager"));
   CHECK(w.registry.Authenticate(key, "events_v2"));  // generated keys stay
 }
+
+TEST_CASE("with the console inline the engine publishes the page and confirms it itself",
+          "[engine]") {
+  EngineWorld w({}, 5, [](EngineOptions& o) { o.console_inline = true; });
+  auto out = w.Send(EventAction::kTrigger, "portal-down", "Cổng thông tin không truy cập được");
+  auto [topic, change] = w.NextPublication();
+  CHECK(topic == "alert.triggered");
+  auto [page_topic, page] = w.NextPublication();  // straight from the engine, after the commit
+  CHECK(page_topic == "page.all");
+  CHECK(page["type"] == "page");
+  CHECK(page["alert"]["id"] == out.alert_id);
+  CHECK(page["alert"]["summary"] == "Cổng thông tin không truy cập được");
+  auto deliveries = w.reads().AlertDeliveries(out.alert_id);
+  REQUIRE(deliveries);
+  REQUIRE(deliveries->size() == 1);
+  CHECK(page["idempotency_key"] == IdempotencyKey(deliveries->front().id));
+  w.Sync();  // the confirmation commits with the next batch
+  deliveries = w.reads().AlertDeliveries(out.alert_id);
+  REQUIRE(deliveries);
+  CHECK(deliveries->front().delivered_at == w.clock.Now());
+  // Confirmed: past every retry time, nothing is published again.
+  w.clock.Advance(10 * EngineWorld::kRetry);
+  w.engine().Wake();
+  auto next = w.Send(EventAction::kTrigger, "after");
+  CHECK(w.NextPublication().first == "alert.triggered");
+  auto [after_topic, after] = w.NextPublication();
+  CHECK(after_topic == "page.all");
+  CHECK(after["alert"]["id"] == next.alert_id);
+}
