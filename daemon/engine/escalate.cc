@@ -58,7 +58,9 @@ std::string Engine::AlertPage(const std::string& alert, TimeMs created_at) {
 
 const std::string& Engine::PayloadOf(OutboxRow& row) {
   if (!row.payload.empty() || !row.alert_id) return row.payload;
-  // Stored empty: the plain page of the alert (BroadcastPage), rebuilt as it was sent.
+  // Stored empty: the plain page of an unrouted alert (StartEscalation), rebuilt as it was
+  // sent. (If the alert row were gone, the empty payload fails the delivery, which is retried
+  // and then given up, visibly.)
   const auto head = store_.GetAlertHead(*row.alert_id);
   const auto created = store_.AlertCreatedAt(*row.alert_id);
   if (head && created) {

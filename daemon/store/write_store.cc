@@ -152,7 +152,8 @@ ALTER TABLE alerts ADD COLUMN detected_at INTEGER;
 UPDATE alerts SET detected_at = (
   SELECT CAST(round((julianday(json_extract(e.detail, '$.detected_at')) - 2440587.5) * 86400000)
               AS INTEGER)
-  FROM alert_events e WHERE e.alert_id = alerts.id AND e.kind = 'triggered')
+  FROM alert_events e WHERE e.alert_id = alerts.id AND e.kind = 'triggered'
+    AND json_valid(e.detail))
 WHERE id IN (SELECT alert_id FROM alert_events WHERE kind = 'triggered');
 DELETE FROM alert_events WHERE kind = 'triggered';
 )sql",
