@@ -65,20 +65,23 @@ bool CanTransition(AlertStatus current, AlertStatus target) {
   return target == AlertStatus::kResolved;
 }
 
+void OpenAlertIndex::KeyInto(std::string& key, std::int64_t integration_id,
+                             std::string_view dedup_key) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, integration_id);
+  key.assign(digits, end).push_back('\x1f');
+  key.append(dedup_key);
+}
+
 std::string OpenAlertIndex::Key(std::int64_t integration_id, std::string_view dedup_key) {
-  std::string k = std::to_string(integration_id);
-  k.push_back('\x1f');
-  k.append(dedup_key);
-  return k;
+  std::string key;
+  KeyInto(key, integration_id, dedup_key);
+  return key;
 }
 
 const OpenAlertIndex::Entry* OpenAlertIndex::Find(std::int64_t integration_id,
                                                   std::string_view dedup_key) const {
-  probe_.clear();
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, integration_id);
-  probe_.append(digits, end).push_back('\x1f');
-  probe_.append(dedup_key);
+  KeyInto(probe_, integration_id, dedup_key);
   auto it = map_.find(probe_);
   return it == map_.end() ? nullptr : &it->second;
 }

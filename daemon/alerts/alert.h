@@ -89,6 +89,8 @@ class OpenAlertIndex {
   size_t size() const { return map_.size(); }
 
  private:
+  // "<integration id>\x1f<dedup key>", written into `key` (whose capacity it reuses).
+  static void KeyInto(std::string& key, std::int64_t integration_id, std::string_view dedup_key);
   static std::string Key(std::int64_t integration_id, std::string_view dedup_key);
   std::unordered_map<std::string, Entry> map_;
   mutable std::string probe_;  // Find's key, reused: a lookup allocates nothing

@@ -60,7 +60,7 @@ Result<void> Engine::Start() {
   metrics_.open_alerts.Set(static_cast<double>(open_.size()));
   try {
     std::vector<std::string> channels = options_.channels;
-    channels.push_back("console");
+    if (!options_.console_inline) channels.push_back("console");
     for (const auto& ch : channels) {
       zmq::socket_t push(ctx_, zmq::socket_type::push);
       push.set(zmq::sockopt::linger, 0);
@@ -497,6 +497,10 @@ void Engine::SendJob(OutboxRow& row) {
     // cycle re-sends it; the attempt is given back so waiting for it never gives it up.
     unsent_.push_back(row.id);
   }
+}
+
+bool Engine::HasWorker(const std::string& channel) const {
+  return jobs_.count(channel) > 0 || (options_.console_inline && channel == "console");
 }
 
 std::string Engine::JobsEndpointOf(const std::string& channel) const {

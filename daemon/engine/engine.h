@@ -147,7 +147,7 @@ struct EngineOptions {
   TimeMs delivery_retry = 30'000;
   TimeMs delivery_retry_max = 600'000;
   int max_attempts = 5;  // then the delivery fails and the person's next contact is paged
-  // Channels with a worker, besides the console (which always has one).
+  // Channels with a worker, besides the console (a worker too, unless console_inline).
   std::vector<std::string> channels;
   // Answer links in pages to people (null: none). Must outlive the engine.
   const LinkSigner* links = nullptr;
@@ -279,6 +279,8 @@ class Engine {
   void RunCycle();
   void SendJob(OutboxRow& row);
   std::string JobsEndpointOf(const std::string& channel) const;  // inproc, or a notifier's tcp
+  // Something delivers this channel's rows: its worker, or the engine itself (console_inline).
+  bool HasWorker(const std::string& channel) const;
   void Publish(const std::string& topic, const std::string& body);
   void ReloadRegistry();
   TimeMs Backoff(int attempts) const;

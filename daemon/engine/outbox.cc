@@ -114,7 +114,7 @@ void Engine::CycleOutbox(Batch& b) {
   std::set<std::int64_t> done;  // rows bundled in this cycle
   for (auto& r : store_.DueOutbox(b.now, 1000)) {
     if (done.count(r.id)) continue;
-    if (!jobs_.count(r.channel)) {
+    if (!HasWorker(r.channel)) {
       // No worker for this channel (not configured): keep the row, visible and untried, and
       // look again later instead of counting failed attempts.
       store_.Reschedule(r.id, b.now + options_.delivery_retry_max, r.attempts);

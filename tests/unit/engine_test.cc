@@ -1,26 +1,11 @@
-#include <sqlite3.h>
-
 #include "daemon/common/secrets.h"
 
 #include "tests/unit/engine_world.h"
+#include "tests/unit/sqlite_file.h"
 
 using namespace vigil;
 using vigil::testing::EngineWorld;
-
-namespace {
-// Runs SQL on the database file from a second connection (fault injection).
-void ExecOn(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  INFO((err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-}
-}  // namespace
+using vigil::testing::ExecOn;
 
 TEST_CASE("a trigger opens an alert and pages the console once it is committed", "[engine]") {
   EngineWorld w;

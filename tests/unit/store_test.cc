@@ -7,6 +7,7 @@
 
 #include "daemon/common/time_util.h"
 #include "daemon/store/store.h"
+#include "tests/unit/sqlite_file.h"
 
 using namespace vigil;
 
@@ -22,17 +23,6 @@ struct TempDb {
   std::string path() const { return dir + "/vigil.db"; }
   std::string dir;
 };
-
-void Exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  INFO((err ? err : ""));
-  sqlite3_free(err);
-  sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
-}
 
 std::vector<AlertEventRow> Events(const std::string& path, std::int64_t alert_id) {
   ReadStore reads(path);
@@ -82,7 +72,7 @@ TEST_CASE("an alert's first event is its trigger, with the source's detected_at"
 TEST_CASE("migrating to schema 7 moves stored trigger events onto their alerts", "[store]") {
   TempDb t;
   REQUIRE(WriteStore::Open(t.path()));  // creates the current schema; then made a version 6 one
-  Exec(t.path(), R"sql(
+  vigil::testing::ExecOn(t.path(), R"sql(
     ALTER TABLE alerts DROP COLUMN detected_at;
     INSERT INTO integrations VALUES(1, 'am', 'any', 'ab', 'config', 0);
     INSERT INTO alerts(id, integration_id, dedup_key, status, severity, summary, source, details,
