@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -31,11 +32,29 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using BeastRequest = bhttp::request<bhttp::string_body>;
+// A connection's socket, typed on its strand: no type-erased executor on every operation.
+using Strand = net::strand<net::io_context::executor_type>;
+using Socket = net::basic_stream_socket<tcp, Strand>;
+using SteadyNs = std::int64_t;  // steady_clock nanoseconds; 0: no deadline
 
 namespace {
 constexpr auto kEngineWait = std::chrono::seconds(30);   // as AwaitEngine
 constexpr auto kBodyReadTime = std::chrono::seconds(30);  // a slow client's whole body
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+SteadyNs SteadyNow() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// How often the server looks for connections past their deadline: a quarter of the
+// keep-alive timeout, between 50 ms and 1 s. A timeout fires up to one period late.
+std::chrono::milliseconds SweepPeriod(const Config::Http& options) {
+  return std::clamp(std::chrono::milliseconds(options.keep_alive_timeout / 4),
+                    std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -150,6 +169,9 @@ struct HttpServer::Impl {
   net::io_context ioc;
   // On a strand of its own: Stop() closes it from another thread than the accept handler's.
   tcp::acceptor acceptor{net::make_strand(ioc)};
+  // One timer for every connection's deadline (Session::ExpireAfter), instead of a timer armed
+  // and cancelled on each read and write of each connection.
+  net::steady_timer sweep{net::make_strand(ioc)};
 
   // The route for `req` (setting req.matches), or null.
   const HttpRoute* Match(HttpRequest& req) const {
@@ -197,10 +219,8 @@ void AddRoute(HttpServer::Impl& impl, const std::string& pattern, HttpRoute rout
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& impl, const Config::Http& options,
-          Metrics& metrics)
-      : stream_(std::move(socket)),
-        timer_(stream_.get_executor()),
+  Session(Socket socket, HttpServer::Impl& impl, const Config::Http& options, Metrics& metrics)
+      : socket_(std::move(socket)),
         impl_(impl),
         options_(options),
         metrics_(metrics) {}
@@ -216,26 +236,46 @@ class Session : public std::enable_shared_from_this<Session> {
       impl_.sessions.emplace(this, weak_from_this());
     }
     beast::error_code ec;
-    stream_.socket().set_option(tcp::no_delay(true), ec);  // no Nagle + delayed-ACK stalls
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    socket_.set_option(tcp::no_delay(true), ec);  // no Nagle + delayed-ACK stalls
+    socket_.non_blocking(true, ec);  // Write() tries to send at once, without the reactor
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
   // Closes the connection if it is waiting for a request. Runs on the session's strand.
   void CloseIfIdle() {
     if (!idle_) return;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.cancel(ec);
   }
-  auto executor() { return stream_.get_executor(); }
+  auto executor() { return socket_.get_executor(); }
+
+  // Past its deadline? Read by the sweep on any thread (Impl::mu held, so not destroyed yet).
+  bool Expired(SteadyNs now) const {
+    const SteadyNs d = deadline_.load(std::memory_order_relaxed);
+    return d != 0 && d <= now;
+  }
+  // The deadline passed (posted by the sweep): a request waiting for the engine gets its 503;
+  // a read or write that took too long ends the connection (the pending operation fails).
+  // Runs on the session's strand.
+  void OnDeadline() {
+    if (!Expired(SteadyNow())) return;  // moved on since the sweep looked
+    deadline_.store(0, std::memory_order_relaxed);
+    if (waiting_ != 0) {
+      return OnReply(waiting_, ErrorResponse({"timeout",
+                                              "vigild did not commit the request in time; retry",
+                                              "", 503}));
+    }
+    Close();
+  }
 
  private:
   void Read() {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     idle_ = true;
-    stream_.expires_after(std::chrono::milliseconds(options_.keep_alive_timeout));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    ExpireAfter(std::chrono::milliseconds(options_.keep_alive_timeout));
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) {
       self->OnHeader(ec);
     });
@@ -267,9 +307,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (post && Stopping()) {  // before asking for (and reading) a body that will be refused
       return Fail({"shutting_down", "vigild is stopping; retry shortly", "", 503});
     }
-    stream_.expires_after(kBodyReadTime);
+    ExpireAfter(kBodyReadTime);
     if (post && !parser_->is_done() && beast::iequals(req[bhttp::field::expect], "100-continue")) {
-      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      return net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                               [self = shared_from_this()](beast::error_code ec, size_t) {
         if (ec) return self->Close();
         self->ReadBody();
@@ -279,7 +319,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec == bhttp::error::body_limit) return self->TooLarge();
       if (ec) return self->Close();
@@ -305,13 +345,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // comes (at most 8 MiB, for at most 2 s) until the client closes.
   void Linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
     scratch_ = std::make_unique<std::array<char, 16384>>();
-    stream_.expires_after(std::chrono::seconds(2));
+    ExpireAfter(kLingerTime);
     DrainSome(0);
   }
   void DrainSome(size_t drained) {
-    stream_.async_read_some(net::buffer(*scratch_), [self = shared_from_this(), drained](
+    socket_.async_read_some(net::buffer(*scratch_), [self = shared_from_this(), drained](
                                                         beast::error_code ec, size_t n) {
       if (ec || drained + n > 8 * 1024 * 1024) return self->Close();
       self->DrainSome(drained + n);
@@ -319,6 +359,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Dispatch() {
+    deadline_.store(0, std::memory_order_relaxed);  // a handler may take its time
     BeastRequest& msg = parser_->get();
     ++served_;
     head_ = msg.method() == bhttp::verb::head;
@@ -355,7 +396,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The work guard keeps the I/O loop running until that reply is written, even when this
     // is the last connection and the acceptor is closed (Stop).
     net::post(impl_.pool, [self = shared_from_this(), route,
-                           work = net::make_work_guard(stream_.get_executor())] {
+                           work = net::make_work_guard(socket_.get_executor())] {
       HttpResponse res;
       Guard(res, [&] {
         if (route->kind == Kind::kGet) {
@@ -373,13 +414,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DispatchAsync(const HttpRoute& route, std::string body) {
     const std::uint64_t ticket = ++ticket_;
     waiting_ = ticket;
-    timer_.expires_after(kEngineWait);
-    timer_.async_wait([self = shared_from_this(), ticket](beast::error_code ec) {
-      if (ec) return;
-      self->OnReply(ticket, ErrorResponse({"timeout",
-                                           "vigild did not commit the request in time; retry", "",
-                                           503}));
-    });
+    ExpireAfter(kEngineWait);  // OnDeadline answers 503 if the engine has not by then
     Respond respond = [self = shared_from_this(), ticket](HttpResponse res) {
       net::post(self->executor(), [self, ticket, res = std::move(res)]() mutable {
         self->OnReply(ticket, std::move(res));
@@ -393,7 +428,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnReply(std::uint64_t ticket, HttpResponse res) {
     if (waiting_ != ticket) return;  // answered already (a late commit after a timeout)
     waiting_ = 0;
-    timer_.cancel();
     Write(std::move(res));
   }
 
@@ -429,32 +463,59 @@ class Session : public std::enable_shared_from_this<Session> {
 
   bool Stopping() const { return impl_.stopping.load(); }
 
+  // Sends the response: the head is formatted here, and head and body go out in one send
+  // straight away (a reply almost always fits the socket buffer); only the rest, if any, goes
+  // through the reactor.
   void Write(HttpResponse res) {
     if (Stopping()) keep_alive_ = false;
-    auto& out = response_.emplace();
-    out.version(11);
-    out.result(static_cast<unsigned>(res.status));
-    out.set(bhttp::field::content_type, res.content_type);
-    for (auto& [name, value] : res.headers) {
+    for (const auto& [name, value] : res.headers) {
       if (beast::iequals(name, "Connection") && beast::iequals(value, "close")) keep_alive_ = false;
-      out.insert(name, value);
     }
-    const size_t length = res.body.size();
-    out.body() = std::move(res.body);
-    out.keep_alive(keep_alive_);
-    out.prepare_payload();
-    if (head_) {
-      out.body().clear();
-      out.content_length(length);
+    head_out_.clear();
+    const auto status = static_cast<bhttp::status>(res.status);
+    const auto reason = bhttp::obsolete_reason(status);
+    fmt::format_to(std::back_inserter(head_out_), "HTTP/1.1 {} {}\r\n", res.status,
+                   std::string_view(reason.data(), reason.size()));
+    AppendField("Content-Type", res.content_type);
+    for (const auto& [name, value] : res.headers) AppendField(name, value);
+    if (res.status >= 200 && res.status != 204 && res.status != 304) {
+      fmt::format_to(std::back_inserter(head_out_), "Content-Length: {}\r\n", res.body.size());
     }
-    stream_.expires_after(kBodyReadTime);
-    bhttp::async_write(stream_, out, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (!keep_alive_) head_out_ += "Connection: close\r\n";
+    head_out_ += "\r\n";
+    body_out_ = head_ ? std::string() : std::move(res.body);
+
+    ExpireAfter(kBodyReadTime);
+    const std::array<net::const_buffer, 2> out = {net::buffer(head_out_), net::buffer(body_out_)};
+    const size_t total = head_out_.size() + body_out_.size();
+    beast::error_code ec;
+    const size_t sent = socket_.write_some(out, ec);  // non-blocking: would_block when full
+    if (!ec && sent == total) return Written({});
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) return Written(ec);
+    Log("http")->debug("reply_partial sent={} of={}", ec ? 0 : sent, total);
+    beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(out);
+    rest.consume(ec ? 0 : sent);
+    net::async_write(socket_, rest, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->Written(ec);
     });
   }
 
+  // One header line; a name or value that would break the head (CR, LF) is dropped and logged.
+  void AppendField(std::string_view name, std::string_view value) {
+    if (name.find_first_of("\r\n:") != std::string_view::npos ||
+        value.find_first_of("\r\n") != std::string_view::npos) {
+      Log("http")->error("response_header_dropped name=\"{}\"", name.substr(0, 64));
+      return;
+    }
+    head_out_.append(name).append(": ").append(value).append("\r\n");
+  }
+
+  void ExpireAfter(std::chrono::nanoseconds d) {
+    deadline_.store(SteadyNow() + d.count(), std::memory_order_relaxed);
+  }
+
   void Written(beast::error_code ec) {
-    response_.reset();
+    body_out_.clear();
     if (counted_) {
       counted_ = false;
       std::lock_guard lock(impl_.mu);
@@ -466,16 +527,19 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    deadline_.store(0, std::memory_order_relaxed);
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
-  net::steady_timer timer_;  // the engine's 30 s
+  Socket socket_;
+  // When the current read, write, linger or wait for the engine times out (SteadyNow() ns;
+  // 0: none). Set on the strand, read by the sweep.
+  std::atomic<SteadyNs> deadline_ = 0;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::optional<bhttp::response<bhttp::string_body>> response_;
+  std::string head_out_, body_out_;  // the response being written
   HttpRequest req_;
   HttpServer::Impl& impl_;
   const Config::Http& options_;
@@ -541,7 +605,7 @@ namespace {
 void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metrics) {
   impl.acceptor.async_accept(net::make_strand(impl.ioc), [&impl, &options, &metrics](
                                                              beast::error_code ec,
-                                                             tcp::socket socket) {
+                                                             Socket socket) {
     if (ec == net::error::operation_aborted || !impl.acceptor.is_open()) return;
     if (!ec) {
       std::make_shared<Session>(std::move(socket), impl, options, metrics)->Start();
@@ -556,10 +620,32 @@ void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metric
     });
   });
 }
+
+// Every period: the connections past their deadline are told so, on their own strands.
+void Sweep(HttpServer::Impl& impl, std::chrono::milliseconds period) {
+  impl.sweep.expires_after(period);
+  impl.sweep.async_wait([&impl, period](beast::error_code ec) {
+    if (ec) return;
+    const SteadyNs now = SteadyNow();
+    std::vector<std::shared_ptr<Session>> expired;
+    {
+      std::lock_guard lock(impl.mu);
+      for (auto& [raw, weak] : impl.sessions) {
+        if (!raw->Expired(now)) continue;
+        if (auto self = weak.lock()) expired.push_back(std::move(self));
+      }
+    }
+    // Released outside the lock: the last reference destroys a session, which locks mu.
+    for (auto& self : expired) net::post(self->executor(), [self] { self->OnDeadline(); });
+    expired.clear();
+    Sweep(impl, period);
+  });
+}
 }  // namespace
 
 void HttpServer::Serve() {
   Accept(*impl_, options_, deps_.metrics);
+  Sweep(*impl_, SweepPeriod(options_));
   std::vector<std::thread> extra;
   for (int i = 1; i < options_.io_threads; ++i) {
     extra.emplace_back([this] {

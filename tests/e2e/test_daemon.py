@@ -294,6 +294,74 @@ def http_front_rules():
         sock.close()
 
 
+def http_deadlines_and_big_reply():
+    """Connection deadlines (one sweep for all connections) and replies bigger than the
+    the kernel takes at once (sent in pieces). A second vigild with keep_alive_timeout 300ms
+    closes an idle keep-alive connection; the first answers 24 pipelined requests with 432 KB
+    replies each, all whole and in order."""
+    cfg = os.path.join(T.tmp.path, "deadlines.yaml")
+    with open(cfg, "w") as f:
+        f.write(h.vigil_config(h.free_port(), extra="")
+                .replace("http:\n", "http:\n  keep_alive_timeout: 300ms\n"))
+    other = h.Vigild(T.args.vigild, os.path.join(T.tmp.path, "deadlines-data"), cfg, T.tmp.path)
+    other.runs = 200  # separate log file names
+    other.start()
+    try:
+        host, port = other.url.split("://", 1)[1].rsplit(":", 1)
+        sock = socket.create_connection((host, int(port)), timeout=10)
+        try:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            got = sock.recv(65536)
+            h.check(got.startswith(b"HTTP/1.1 200"), f"/healthz reply {got[:80]!r}")
+            t0 = time.monotonic()
+            rest = sock.recv(65536)  # blocks until vigild closes the idle connection
+            idle = time.monotonic() - t0
+            h.check_eq(rest, b"", "an idle keep-alive connection is closed by vigild")
+            h.check(0.25 <= idle < 5, f"idle connection closed after {idle:.2f}s (timeout 300ms)")
+        finally:
+            sock.close()
+        print(f"      idle keep-alive connection closed after {idle:.2f}s (timeout 0.3s)")
+    finally:
+        rc = other.terminate()
+        h.check_eq(rc, 0, "exit code of the second vigild")
+
+    dk = h.uid("big-reply-")
+    blob = "log line 0123456789 abcdef " * 16000  # 432 KB
+    trigger(dk, custom_details={"log": blob})
+    alert_id = one_alert(dk)["id"]
+    # 24 pipelined requests for it, ~10 MB of replies: more than the kernel takes at once
+    # (its send buffer grows to 4 MiB), so vigild must finish some replies later, in order.
+    host, port = T.vigild.url.split("://", 1)[1].rsplit(":", 1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: small window
+    sock.settimeout(20)
+    sock.connect((host, int(port)))
+    replies = 24
+    try:
+        sock.sendall(f"GET /api/v1/alerts/{alert_id} HTTP/1.1\r\nHost: x\r\n"
+                     f"Authorization: Bearer {T.vigild.token}\r\n\r\n".encode() * replies)
+        buf = b""
+        for i in range(replies):
+            while b"\r\n\r\n" not in buf:
+                chunk = sock.recv(65536)
+                h.check(chunk, f"reply {i}: connection closed before the head ({buf[:200]!r})")
+                buf += chunk
+            head, buf = buf.split(b"\r\n\r\n", 1)
+            h.check(head.startswith(b"HTTP/1.1 200"), f"reply {i}: {head[:80]!r}")
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            h.check(length > 400_000, f"reply {i} of {length} bytes (expected over 400 KB)")
+            while len(buf) < length:
+                chunk = sock.recv(65536)
+                h.check(chunk, f"reply {i}: closed after {len(buf)} of {length} body bytes")
+                buf += chunk
+            body, buf = buf[:length], buf[length:]
+            json.loads(body)  # whole and well-formed
+            h.check(blob in body.decode("utf-8"), f"reply {i}: the big detail is not whole")
+    finally:
+        sock.close()
+    print(f"      {replies} pipelined replies of {length} bytes each, all whole")
+
+
 def chunked_too_large():
     """The 512 KiB limit must hold for a chunked body too (no Content-Length)."""
     total = T.vigild.total_alerts()
@@ -685,6 +753,8 @@ def main():
                  rejected_requests)
         run.step("HTTP front: HEAD, 100-continue, keep-alive, 404, 405, GET with a body",
                  http_front_rules)
+        run.step("HTTP deadlines: idle keep-alive closed; 10 MB of pipelined replies",
+                 http_deadlines_and_big_reply)
         run.step("600 KiB chunked body (no Content-Length): 413, nothing stored",
                  chunked_too_large)
         run.step("dedup: same dedup_key twice -> one alert, count 2", dedup_repeat)
