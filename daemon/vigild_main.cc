@@ -269,7 +269,7 @@ class Daemon {
   std::optional<AdminToken> admin_;
   std::optional<LinkSigner> links_;
   std::unique_ptr<ReadStore> reads_;
-  std::unique_ptr<Publisher> publisher_;
+  std::string console_endpoint_;  // the console PUB socket as bound (the engine owns it)
   std::vector<std::unique_ptr<NotifierWorker>> workers_;  // one per configured channel
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<HttpServer> http_;
@@ -317,8 +317,10 @@ bool Daemon::OpenStorage() {
 }
 
 bool Daemon::StartEngine() {
-  publisher_ = std::make_unique<Publisher>(ctx_, cfg_.bus.console);
-  if (auto ok = publisher_->Start(); !ok) return Fail(ok.error());
+  // Bound first: a taken console port fails here, before anything else is started.
+  auto console = BindConsole(ctx_, cfg_.bus.console);
+  if (!console) return Fail(console.error());
+  console_endpoint_ = console->endpoint;
   // Console pages are published by the engine itself (EngineOptions::console_inline): no
   // console worker thread, no receipt round trip.
   // Only channels that run embedded need the module (and libcurl) in this process.
@@ -340,11 +342,12 @@ bool Daemon::StartEngine() {
   ChannelRouting(cfg_, options);
   engine_ = std::make_unique<Engine>(*store_, clock_, ctx_, registry_, setup_, metrics_,
                                      std::move(options));
+  engine_->PublishOn(std::move(console->pub));
   auto answers = Answers(cfg_);
   if (!answers) return Fail(answers.error());
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
-               publisher_->endpoint(), kVersion, &*links_, ParseLang(cfg_.language), *answers,
+               console_endpoint_, kVersion, &*links_, ParseLang(cfg_.language), *answers,
                &playbooks_},
       cfg_.http);
   return true;
@@ -396,11 +399,11 @@ bool Daemon::Start(const std::string& ctl) {
   if (auto ok = engine_->Start(); !ok) return Fail(ok.error());
   if (auto ok = ApplyConfig(*engine_, cfg_); !ok) return Fail(ok.error());
   const std::string url = fmt::format("http://{}:{}", cfg_.listen_host, *port);
-  WriteRuntimeFile(cfg_.data_dir, url, publisher_->endpoint());
+  WriteRuntimeFile(cfg_.data_dir, url, console_endpoint_);
   server_ = std::thread([this] { http_->Serve(); });
   Log("vigild")->info("started version={} http={} console={} data_dir={}", kVersion, url,
-                      publisher_->endpoint(), cfg_.data_dir);
-  PrintWelcome(cfg_, ParseLang(cfg_.language), url, publisher_->endpoint(), first_key, ctl);
+                      console_endpoint_, cfg_.data_dir);
+  PrintWelcome(cfg_, ParseLang(cfg_.language), url, console_endpoint_, first_key, ctl);
   return true;
 }
 
@@ -438,7 +441,6 @@ void Daemon::Stop() {
       hung_workers_ = true;
     }
   }
-  if (publisher_) publisher_->Stop();
   std::error_code ec;
   if (engine_) std::filesystem::remove(cfg_.data_dir + "/runtime.json", ec);
   if (hung_workers_) {

@@ -1,9 +1,9 @@
-// The ZeroMQ bus inside vigild: in-process endpoints between the engine, the notifier
-// workers and the console publisher, and the Publisher actor that owns the PUB socket
-// consoles subscribe to.
+// The ZeroMQ bus inside vigild: in-process endpoints between the engine and the notifier
+// workers, and the console PUB socket consoles subscribe to (the engine publishes on it).
 //
 // Wire formats (multipart messages, UTF-8 JSON bodies):
-//   publish   (PUSH → Publisher):   [topic, body]            topic "page.<recipient>" or
+//   publish   (engine PUB → consoles; in unit tests PUSH → kPublishEndpoint):
+//                                   [topic, body]            topic "page.<recipient>" or
 //                                                            "alert.<change>"
 //   job       (engine PUSH → worker PULL): [outbox_id, idempotency_key, recipient, payload]
 //   receipt   (worker PUSH → engine PULL): [outbox_id, "ok"] or [outbox_id, "error", message]
@@ -11,7 +11,6 @@
 #pragma once
 
 #include <string>
-#include <thread>
 #include <zmq.hpp>
 
 #include "daemon/common/error.h"
@@ -28,34 +27,19 @@ inline constexpr const char* kTerm = "$TERM";
 // `payload` (a JSON object) with "idempotency_key": `key` added.
 Result<std::string> WithIdempotencyKey(std::string_view payload, std::string_view key);
 
-// Publishes a console page: [ "page.<recipient>", payload + idempotency_key ] on `push` (a
-// PUSH into the Publisher), without waiting. Fails when the payload is not a JSON object or
-// the Publisher is not taking messages; the caller retries later.
+// Publishes a console page: [ "page.<recipient>", payload + idempotency_key ] on `push` (the
+// console PUB socket, or a PUSH in tests), without waiting. Fails when the payload is not a
+// JSON object or the socket is not taking messages; the caller retries later.
 Result<void> PublishPage(zmq::socket_t& push, std::string_view recipient,
                          std::string_view payload, std::string_view key);
 
-// Owns the console PUB socket; forwards every [topic, body] pushed to kPublishEndpoint.
-// Start/Stop from one thread; the actor thread owns both sockets while running.
-class Publisher {
- public:
-  Publisher(zmq::context_t& ctx, std::string pub_endpoint)
-      : ctx_(ctx), pub_endpoint_(std::move(pub_endpoint)) {}
-  ~Publisher() { Stop(); }
-
-  // Binds both sockets (so a taken port fails here, in the caller) and starts the actor.
-  Result<void> Start();
-  void Stop();
-  // The endpoint subscribers should connect to (port resolved when configured as :0).
-  const std::string& endpoint() const { return bound_; }
-
- private:
-  void Run();
-
-  zmq::context_t& ctx_;
-  std::string pub_endpoint_;
-  std::string bound_;
-  zmq::socket_t pull_, pub_;
-  std::thread thread_;
+// The console PUB socket consoles subscribe to, bound to `endpoint` (a taken port fails here,
+// naming bus.console). vigild hands it to the engine (Engine::PublishOn), which publishes
+// every [topic, body] on it from its own thread, with no forwarding thread in between.
+struct ConsoleSocket {
+  zmq::socket_t pub;
+  std::string endpoint;  // as bound: a port given as :0 or * resolved
 };
+Result<ConsoleSocket> BindConsole(zmq::context_t& ctx, const std::string& endpoint);
 
 }  // namespace vigil

@@ -3,7 +3,6 @@
 #include <zmq_addon.hpp>
 
 #include "daemon/bus/bus.h"
-#include "daemon/common/thread_name.h"
 #include "daemon/common/json_text.h"
 #include "daemon/common/log.h"
 
@@ -48,47 +47,19 @@ Result<void> PublishPage(zmq::socket_t& push, std::string_view recipient,
   return {};
 }
 
-Result<void> Publisher::Start() {
+Result<ConsoleSocket> BindConsole(zmq::context_t& ctx, const std::string& endpoint) {
+  ConsoleSocket out{zmq::socket_t(ctx, zmq::socket_type::pub), {}};
   try {
-    pull_ = zmq::socket_t(ctx_, zmq::socket_type::pull);
-    pull_.set(zmq::sockopt::linger, 0);
-    pull_.bind(kPublishEndpoint);
-    pub_ = zmq::socket_t(ctx_, zmq::socket_type::pub);
-    pub_.set(zmq::sockopt::linger, 0);
-    pub_.set(zmq::sockopt::sndhwm, 100'000);
-    pub_.bind(pub_endpoint_);
-    bound_ = pub_.get(zmq::sockopt::last_endpoint);
+    out.pub.set(zmq::sockopt::linger, 0);
+    out.pub.set(zmq::sockopt::sndhwm, 100'000);  // per subscriber; beyond it ZeroMQ drops
+    out.pub.bind(endpoint);
+    out.endpoint = out.pub.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
-    return Fail("bus_error", "cannot bind console endpoint " + pub_endpoint_ + ": " + e.what(),
+    return Fail("bus_error", "cannot bind console endpoint " + endpoint + ": " + e.what(),
                 "bus.console", 500);
   }
-  thread_ = std::thread([this] { Run(); });
-  Log("bus")->info("console_publisher_started endpoint={}", bound_);
-  return {};
-}
-
-void Publisher::Run() {
-  NameThisThread("vigil-publish");
-  std::vector<zmq::message_t> parts;
-  for (;;) {
-    parts.clear();
-    if (!zmq::recv_multipart(pull_, std::back_inserter(parts))) continue;
-    if (parts.size() == 1 && parts[0].to_string_view() == kTerm) break;
-    if (parts.size() != 2) continue;
-    pub_.send(parts[0], zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    pub_.send(parts[1], zmq::send_flags::dontwait);
-  }
-  pull_.unbind(kPublishEndpoint);  // free the address now, not on the reaper thread
-  pull_.close();
-  pub_.close();
-}
-
-void Publisher::Stop() {
-  if (!thread_.joinable()) return;
-  zmq::socket_t push(ctx_, zmq::socket_type::push);
-  push.connect(kPublishEndpoint);
-  push.send(zmq::buffer(std::string_view(kTerm)));
-  thread_.join();
+  Log("bus")->info("console_publisher_started endpoint={}", out.endpoint);
+  return out;
 }
 
 }  // namespace vigil

@@ -72,10 +72,12 @@ Result<void> Engine::Start() {
     receipts_.set(zmq::sockopt::linger, 0);
     receipts_.bind(kReceiptsEndpoint);
     if (!options_.remote_jobs.empty()) receipts_.bind(options_.remote_receipts);
-    publish_ = zmq::socket_t(ctx_, zmq::socket_type::push);
-    publish_.set(zmq::sockopt::linger, 0);
-    publish_.set(zmq::sockopt::sndhwm, 100'000);
-    publish_.connect(kPublishEndpoint);
+    if (!publish_) {  // no console socket given (PublishOn): unit tests read a PULL there
+      publish_ = zmq::socket_t(ctx_, zmq::socket_type::push);
+      publish_.set(zmq::sockopt::linger, 0);
+      publish_.set(zmq::sockopt::sndhwm, 100'000);
+      publish_.connect(kPublishEndpoint);
+    }
   } catch (const zmq::error_t& e) {
     return Fail("bus_error", std::string("engine sockets (a tcp port of bus.receipts or a "
                                          "channel endpoint may be taken): ") + e.what(), "", 500);
@@ -118,6 +120,8 @@ void Engine::Stop() {
   receipts_.close();
   publish_.close();
 }
+
+void Engine::PublishOn(zmq::socket_t pub) { publish_ = std::move(pub); }
 
 void Engine::Wake() {
   const std::uint64_t one = 1;

@@ -179,6 +179,10 @@ class Engine {
          SetupHolder& setup, Metrics& metrics, EngineOptions options);
   ~Engine();
 
+  // Before Start(): publish alert changes and console pages on `pub` (the console PUB socket,
+  // bound by the caller) instead of pushing them to kPublishEndpoint. The engine owns and
+  // closes it.
+  void PublishOn(zmq::socket_t pub);
   // Loads open alerts and integrations, schedules unconfirmed deliveries for re-sending,
   // binds the engine's sockets and starts the thread.
   Result<void> Start();

@@ -730,6 +730,29 @@ def second_instance_refused():
         h.check_eq(T.vigild.api("GET", "/healthz").status, 200, "first vigild /healthz")
 
 
+def console_port_taken():
+    """A vigild whose console port is taken refuses to start and says which setting."""
+    cfg2 = os.path.join(T.tmp.path, "taken-console.yaml")
+    with open(cfg2, "w") as f:
+        f.write(h.vigil_config(T.console_port))  # the first vigild's console port
+    other = h.Vigild(T.args.vigild, os.path.join(T.tmp.path, "taken-console-data"), cfg2,
+                     T.tmp.path)
+    other.runs = 300  # separate log file names
+    try:
+        try:
+            other.start(timeout=10)
+        except AssertionError:
+            pass
+        h.check(not other.alive(), "a vigild on a taken console port is running")
+        h.check(other.proc.returncode != 0, "a vigild on a taken console port exited 0")
+        err = other.stderr()
+        h.check("cannot bind console endpoint" in err,
+                f"the refusal does not name the console endpoint: {err[-400:]}")
+    finally:
+        other.kill()
+    h.check_eq(T.vigild.api("GET", "/healthz").status, 200, "first vigild /healthz")
+
+
 def final_stop():
     rc = T.vigild.terminate()
     h.check_eq(rc, 0, "exit code after the final SIGTERM")
@@ -776,6 +799,7 @@ def main():
         run.step("SIGHUP removing an integration: its key is refused (403)",
                  sighup_remove_integration)
         run.step("a second vigild on the same data dir is refused", second_instance_refused)
+        run.step("a vigild whose console port is taken refuses to start", console_port_taken)
         run.step("final SIGTERM", final_stop)
     except Exception:
         pass  # reported by the runner

@@ -5,9 +5,9 @@
 
 #include <sstream>
 
+#include "daemon/bus/bus.h"
 #include "daemon/common/json_text.h"
 #include "daemon/common/time_util.h"
-#include "notifiers/console/console_channel.h"
 #include "notifiers/email/email_channel.h"
 #include "notifiers/templates.h"
 
