@@ -1,4 +1,5 @@
 // PagerDuty Events API v2 (alert events), as documented in ../shared/FORMATS.md.
+#include "daemon/common/json_text.h"
 #include "daemon/common/secrets.h"
 #include "daemon/common/time_util.h"
 #include "daemon/ingest/ingest.h"
@@ -88,6 +89,21 @@ Result<void> ParseTriggerPayload(const json& body, IngestEvent& ev) {
   return CheckOptional(body, &p);
 }
 
+// `obj.dump()` without its member `skip` (the routing key, a secret), byte for byte, and
+// without copying the whole tree first: each member is dumped in the object's own order.
+std::string DumpWithout(const json& obj, std::string_view skip) {
+  std::string out = "{";
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (it.key() == skip) continue;
+    if (out.size() > 1) out += ',';
+    AppendJsonString(out, it.key());  // escapes as nlohmann's dump() does
+    out += ':';
+    out += it.value().dump();
+  }
+  out += '}';
+  return out;
+}
+
 }  // namespace
 
 std::string EventsV2RoutingKey(const json& body) {
@@ -126,9 +142,7 @@ Result<IngestEvent> ParseEventsV2(const json& body) {
     return Fail("missing_field", "dedup_key is required to " + *action + " an alert",
                 "dedup_key");
   }
-  json details = body;
-  details.erase("routing_key");
-  ev.details_json = details.dump();
+  ev.details_json = DumpWithout(body, "routing_key");
   return ev;
 }
 

@@ -38,6 +38,28 @@ TEST_CASE("a PagerDuty v2 trigger keeps every field but the routing key", "[inge
   CHECK(details["vendor_field"] == 7);  // unknown fields are tolerated and kept
 }
 
+TEST_CASE("a v2 event's details are the body's dump without the routing key, byte for byte",
+          "[ingest]") {
+  // Keys before and after "routing_key", keys and values that need escaping, and no
+  // routing key at all: the stored text must be what dumping a copy without it gives.
+  auto body = Trigger();
+  body["\"quoted\tkey\u0001"] = "line\nbreak \\ \u001f \u00e9 đ";
+  body["aaa_first"] = json::array({1, "x", nullptr, json::object()});
+  body["zzz_last"] = {{"nested", {{"k", "v\"w"}}}};
+  for (const bool with_key : {true, false}) {
+    if (!with_key) body.erase("routing_key");
+    auto ev = ParseEventsV2(body);
+    REQUIRE(ev);
+    json expected = body;
+    expected.erase("routing_key");
+    CHECK(ev->details_json == expected.dump());
+  }
+  json only_key = {{"routing_key", "k"}, {"event_action", "resolve"}, {"dedup_key", "d"}};
+  auto ev = ParseEventsV2(only_key);
+  REQUIRE(ev);
+  CHECK(ev->details_json == R"({"dedup_key":"d","event_action":"resolve"})");
+}
+
 TEST_CASE("a trigger without a dedup key gets a generated one", "[ingest]") {
   auto body = Trigger();
   body.erase("dedup_key");
