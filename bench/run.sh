@@ -293,8 +293,8 @@ if kind != "vigild":
 if wbytes:
     per = f", {wbytes / events:,.0f} B per event" if events else ""
     print(f"    disk writes: {wbytes / secs / 1e6:.1f} MB/s{per}")
-# vigild names its threads (vigil-engine, vigil-http-io, vigil-publish, vigil-wal,
-# vigil-n-<channel>); the unnamed ones besides main are the HTTP API pool (http.threads).
+# vigild names its threads (vigil-engine, vigil-http-io, vigil-wal, vigil-n-<channel>);
+# the unnamed ones besides main are the HTTP API pool (http.threads).
 role = {t: c for t, (c, _) in delta.items() if c.startswith("vigil-") or c.startswith("ZMQ")}
 role[int(pid)] = "main"
 pool = [t for t in delta if t not in role]
@@ -303,7 +303,7 @@ poolsum = sum(delta[t][1] for t in pool)
 busy = [t for t in pool if delta[t][1] > 0.005]
 print(f"    http api pool: {poolsum:.2f} cores over {len(busy)} busy of {len(pool)} threads")
 if events:
-    for name in ("vigil-http-io", "vigil-engine", "vigil-n-console", "vigil-publish"):
+    for name in ("vigil-http-io", "vigil-engine", "ZMQbg/IO/0"):
         cores = sum(delta[t][1] for t in delta if role.get(t) == name)
         print(f"    {name:15s} {cores:.2f} cores = {cores * secs / events * 1e6:5.1f} us of CPU per event")
 for t in sorted((t for t in delta if t not in pool), key=lambda t: -delta[t][1])[:5]:

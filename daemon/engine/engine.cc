@@ -236,6 +236,7 @@ void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
   metrics_.commit_seconds.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   Finish(commands, batch, committed);
+  store_.RestartWalIfDue();  // after the replies: a WAL restart never delays them
 }
 
 void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed) {

@@ -205,10 +205,12 @@ std::string NormalizePhone(std::string_view phone) {
   return digits;
 }
 
-constexpr int kCheckpointPages = 1000;  // ~4 MiB of WAL
+constexpr int kCheckpointPages = 1000;    // ~4 MiB of WAL: the background copy starts
+constexpr int kWalRestartPages = 4000;    // ~16 MiB: the writer finishes it (RestartWalIfDue)
+constexpr int kWalSizeLimit = 64 << 20;   // a WAL grown past this is cut back on restart
 
 Checkpointer::Checkpointer(std::string path)
-    : path_(std::move(path)), thread_([this] { Run(); }) {}
+    : path_(std::move(path)), next_pass_(kCheckpointPages), thread_([this] { Run(); }) {}
 
 Checkpointer::~Checkpointer() {
   {
@@ -220,7 +222,11 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::Nudge(int wal_pages) {
-  if (wal_pages < kCheckpointPages) return;
+  // One pass per kCheckpointPages new frames, not one per commit: each pass syncs the
+  // database file, and back-to-back passes would keep the disk busy for the WAL's syncs.
+  if (wal_pages < next_pass_ - kCheckpointPages) next_pass_ = kCheckpointPages;  // WAL restarted
+  if (wal_pages < next_pass_) return;
+  next_pass_ = wal_pages + kCheckpointPages;
   {
     std::lock_guard lock(mu_);
     due_ = true;
@@ -230,7 +236,6 @@ void Checkpointer::Nudge(int wal_pages) {
 
 void Checkpointer::Run() {
   NameThisThread("vigil-wal");
-  std::unique_ptr<sqlite::Db> db;
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -239,14 +244,27 @@ void Checkpointer::Run() {
       due_ = false;
     }
     try {
-      if (!db) db = std::make_unique<sqlite::Db>(path_, true, false);
-      int wal = 0, done = 0;
-      // PASSIVE never blocks the writer; what it cannot copy now, the next nudge does.
-      sqlite3_wal_checkpoint_v2(db->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal, &done);
+      Pass();
     } catch (const StoreError& e) {
       Log("store")->warn("checkpoint_failed error=\"{}\"", e.what());
     }
   }
+}
+
+int Checkpointer::Pass() {
+  if (!db_) {
+    auto db = std::make_unique<sqlite::Db>(path_, true, false);
+    // A connection knows the file is in WAL mode only once it has read it; until then a
+    // checkpoint does nothing at all (and says so only by returning -1 frames).
+    db->Exec("SELECT count(*) FROM sqlite_master");
+    db_ = std::move(db);
+  }
+  int wal = 0, copied = 0;
+  // PASSIVE never blocks the writer; what it cannot copy now, the next nudge does.
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) throw StoreError(rc, sqlite3_errstr(rc));
+  return copied;
 }
 
 WriteStore::WriteStore(const std::string& path) : db_(path, true, true) {}
@@ -261,7 +279,8 @@ Result<std::unique_ptr<WriteStore>> WriteStore::Open(const std::string& path) {
     std::unique_ptr<WriteStore> s(new WriteStore(path));
     s->db_.Exec(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-        "PRAGMA cache_size=-4096; PRAGMA temp_store=MEMORY;");
+        "PRAGMA cache_size=-4096; PRAGMA temp_store=MEMORY;"
+        "PRAGMA journal_size_limit=" + std::to_string(kWalSizeLimit) + ";");
     Migrate(s->db_);
     s->PrepareStatements();
     // Checkpoints move off the engine thread: no auto-checkpoint inside a commit.
@@ -270,10 +289,12 @@ Result<std::unique_ptr<WriteStore>> WriteStore::Open(const std::string& path) {
     sqlite3_wal_hook(
         s->db_.raw(),
         [](void* self, sqlite3*, const char*, int pages) {
-          static_cast<Checkpointer*>(self)->Nudge(pages);
+          auto* store = static_cast<WriteStore*>(self);
+          store->wal_pages_ = pages;
+          store->checkpointer_->Nudge(pages);
           return SQLITE_OK;
         },
-        s->checkpointer_.get());
+        s.get());
     return s;
   } catch (const StoreError& e) {
     return Fail("storage_error", std::string("cannot open database: ") + e.what(), path, 500);
@@ -333,6 +354,18 @@ void WriteStore::PrepareStatements() {
 }
 
 void WriteStore::Begin() { begin_.Run(); }
+
+void WriteStore::RestartWalIfDue() {
+  if (wal_pages_ < kWalRestartPages) return;
+  int log = 0, copied = 0;
+  // PASSIVE: SQLITE_BUSY at once while the background pass runs; the next call tries again.
+  const int rc = sqlite3_wal_checkpoint_v2(db_.raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
+                                           &copied);
+  if (rc == SQLITE_OK && copied == log) wal_pages_ = 0;  // the next write starts the WAL over
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+    Log("store")->warn("wal_restart_failed error=\"{}\"", sqlite3_errstr(rc));
+  }
+}
 void WriteStore::Commit() { commit_.Run(); }
 void WriteStore::Rollback() noexcept {
   try {
