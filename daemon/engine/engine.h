@@ -254,6 +254,10 @@ class Engine {
   // The row's payload; a page stored empty (OutboxRow::page_of_alert) is rebuilt first.
   const std::string& PayloadOf(OutboxRow& row);
   void StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b);
+  // IncidentPager::AlertPromoted: logs the promotion, acknowledges a triggered alert and
+  // ends its escalation for good.
+  void TakeIntoIncident(std::int64_t alert_id, std::int64_t incident_id, const std::string& actor,
+                        Batch& b);
   void CycleEscalations(Batch& b);
   void AdvanceEscalation(EscalationRow& row, Batch& b);
   void CycleCheckins(Batch& b);

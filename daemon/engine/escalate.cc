@@ -170,6 +170,22 @@ void Engine::StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b)
   store_.PutEscalation(*row);
 }
 
+void Engine::TakeIntoIncident(std::int64_t alert_id, std::int64_t incident_id,
+                              const std::string& actor, Batch& b) {
+  const std::string detail = json{{"incident_id", incident_id}}.dump();
+  store_.InsertAlertEvent(alert_id, b.now, "promoted", "engine", detail);
+  auto head = store_.GetAlertHead(alert_id);
+  if (!head || head->status == AlertStatus::kResolved) return;
+  if (head->status == AlertStatus::kTriggered) {
+    ChangeStatus(alert_id, *head, AlertStatus::kAcknowledged, actor, detail, b);
+  }
+  auto row = store_.GetEscalation(alert_id);
+  if (!row || row->state == "done") return;
+  row->state = "done";  // ChangeStatus left it "acknowledged", waiting for the ack timeout
+  row->next_at.reset();
+  store_.PutEscalation(*row);
+}
+
 void Engine::AdvanceEscalation(EscalationRow& row, Batch& b) {
   const EscalationPolicy* policy = b.setup->FindPolicy(row.policy);
   auto head = store_.GetAlertHead(row.alert_id);

@@ -29,9 +29,9 @@ class Engine::IncidentPagerImpl final : public IncidentPager {
   void Publish(const std::string& topic, const std::string& body) override {
     b_.publications.emplace_back(topic, body);
   }
-  void AlertEvent(std::int64_t alert_id, const std::string& kind,
-                  const std::string& detail) override {
-    e_.store_.InsertAlertEvent(alert_id, b_.now, kind, "engine", detail);
+  void AlertPromoted(std::int64_t alert_id, std::int64_t incident_id,
+                     const std::string& actor) override {
+    e_.TakeIntoIncident(alert_id, incident_id, actor, b_);
   }
   bool AlertExists(std::int64_t alert_id) override {
     return e_.store_.GetAlertHead(alert_id).has_value();

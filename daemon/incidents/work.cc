@@ -158,7 +158,7 @@ Result<void> IncidentWork::CheckAlerts(const std::vector<std::int64_t>& ids,
 void IncidentWork::Link(const Incident& in, std::int64_t alert_id, const std::string& actor) {
   if (!store_.LinkAlert(in.id, alert_id, now_)) return;
   store_.AddTimeline(in.id, now_, "alert_linked", actor, {{"alert_id", alert_id}});
-  pager_.AlertEvent(alert_id, "promoted", json{{"incident_id", in.id}}.dump());
+  pager_.AlertPromoted(alert_id, in.id, actor);
 }
 
 void IncidentWork::Announce(const Incident& in, const std::string& what) {

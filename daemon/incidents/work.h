@@ -82,9 +82,11 @@ class IncidentPager {
   // Shows a contact-point request on every console and e-mails the party when it has one.
   virtual void PageContactPoint(const ContactPoint& cp, const std::string& payload) = 0;
   virtual void Publish(const std::string& topic, const std::string& body) = 0;
-  // Records on the alert's own log that it was promoted.
-  virtual void AlertEvent(std::int64_t alert_id, const std::string& kind,
-                          const std::string& detail) = 0;
+  // An alert was promoted into `incident_id` by `actor`: recorded on the alert's own log,
+  // and the alert is handled there from now on. A triggered alert is acknowledged, and its
+  // escalation ends for good (no acknowledgement timeout pages anyone about it again).
+  virtual void AlertPromoted(std::int64_t alert_id, std::int64_t incident_id,
+                             const std::string& actor) = 0;
   virtual bool AlertExists(std::int64_t alert_id) = 0;
 };
 

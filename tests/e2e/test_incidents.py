@@ -141,8 +141,11 @@ def promote_alert():
     h.check_eq((inc["title"], inc["severity"], inc["source"], inc["alert_ids"]),
                ("Máy kế toán: tệp bị mã hoá .lockbit", "P2", "alert", [second]), "promoted")
     h.check_eq(inc["playbook"]["id"], "ransomware", "playbook by category")
-    events = api("GET", f"/api/v1/alerts/{second}").json["events"]
+    shown = api("GET", f"/api/v1/alerts/{second}").json
+    events = shown["events"]
     h.check("promoted" in [e["kind"] for e in events], f"alert log: {events}")
+    # Handled in the incident now: acknowledged, so its escalation pages nobody more.
+    h.check_eq(shown["alert"]["status"], "acknowledged", "status of the promoted alert")
     r = T.vigild.api("POST", f"/api/v1/alerts/{second}/promote", {})
     h.check_eq((r.status, err(r).get("code")), (409, "already_promoted"), f"promoted twice: {r}")
 

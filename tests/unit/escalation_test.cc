@@ -134,6 +134,46 @@ TEST_CASE("an acknowledged alert nobody resolves pages again after the ack timeo
   CHECK(std::find(kinds.begin(), kinds.end(), "ack_timeout") != kinds.end());
 }
 
+TEST_CASE("promoting an alert into an incident acknowledges it and ends its escalation",
+          "[escalation][incident]") {
+  // The incident is where the alert is handled now: no further level, and no ack timeout
+  // that would page the duty officer again about an alert someone is already working on.
+  EngineWorld w;
+  w.Configure(kSetup);
+  auto a = w.Send(EventAction::kTrigger, "ransomware");
+  w.Page();
+  Incident in;
+  in.title = "Máy kế toán: tệp bị mã hoá";
+  in.category = "ransomware";
+  in.severity = 2;
+  in.unit = "so";
+  in.alert_ids = {a.alert_id};
+  REQUIRE(w.engine().Submit(IncidentCommand{OpenIncident{in, std::nullopt}, "user:binh", {}})
+              .get());
+  CHECK(w.GetAlert(a.alert_id).status == AlertStatus::kAcknowledged);
+  w.Advance(60 * kMin);  // past every level and the 30-minute ack timeout
+  auto probe = w.Send(EventAction::kTrigger, "probe");
+  for (int i = 0; i < 20; ++i) {  // pages about the incident may come first; none about the alert
+    Job job = w.Page();
+    const auto alert = job.payload.value("alert", nlohmann::json::object());
+    CHECK(alert.value("id", std::int64_t{0}) != a.alert_id);
+    if (alert.value("id", std::int64_t{0}) == probe.alert_id) break;
+  }
+  CHECK(w.GetAlert(a.alert_id).status == AlertStatus::kAcknowledged);
+  auto esc = w.reads().GetEscalation(a.alert_id);
+  REQUIRE(esc);
+  REQUIRE(esc->has_value());
+  CHECK((*esc)->state == "done");
+  const auto kinds = EventKinds(w, a.alert_id);
+  CHECK(std::find(kinds.begin(), kinds.end(), "ack_timeout") == kinds.end());
+  auto events = w.reads().AlertEvents(a.alert_id);
+  REQUIRE(events);
+  REQUIRE(events->size() >= 2);
+  CHECK((*events)[events->size() - 2].kind == "promoted");
+  CHECK(events->back().kind == "acknowledged");
+  CHECK(events->back().actor == "user:binh");
+}
+
 TEST_CASE("resolving stops everything", "[escalation]") {
   EngineWorld w;
   w.Configure(kSetup);

@@ -356,8 +356,11 @@ TEST_CASE("promoted alerts are linked once and logged on the alert", "[incident]
   CHECK(again.error().status == 409);
   auto events = w.reads().AlertEvents(a1.alert_id);
   REQUIRE(events);
-  CHECK(events->back().kind == "promoted");
-  CHECK(json::parse(events->back().detail)["incident_id"] == *id);
+  REQUIRE(events->size() >= 2);
+  const auto& promoted = (*events)[events->size() - 2];
+  CHECK(promoted.kind == "promoted");
+  CHECK(json::parse(promoted.detail)["incident_id"] == *id);
+  CHECK(events->back().kind == "acknowledged");  // handled in the incident from now on
 }
 
 TEST_CASE("a full incident from opening to closure, with one overdue step escalated",
