@@ -240,6 +240,31 @@ void HttpServer::IncidentRoutes() {
     }
     WriteJson(res, status, RecordJson(**rec, deps_.lang).dump());
   };
+  // The request's Idempotency-Key header ("" when absent): at most 255 visible ASCII characters.
+  auto idempotency_key = [](const HttpRequest& req) -> Result<std::string> {
+    std::string key = req.get_header_value("Idempotency-Key");
+    const bool visible =
+        std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 127; });
+    if (key.size() > 255 || !visible) {
+      return Fail("invalid_field", "Idempotency-Key must be 1-255 visible ASCII characters",
+                  "Idempotency-Key");
+    }
+    return key;
+  };
+  // A retry of a request that opened an incident: answers 200 with that incident (header
+  // Idempotent-Replayed: true) and returns true. The engine checks again when it commits.
+  auto replayed = [this](const std::string& key, HttpResponse& res) {
+    if (key.empty()) return false;
+    std::optional<std::int64_t> id;
+    auto ok =
+        deps_.reads.Read([&](sqlite::Db& db) { id = IncidentStore(db).IncidentOfRequest(key); });
+    if (!ok || !id) return false;
+    auto rec = LoadRecord(deps_.reads, *id);
+    if (!rec || !*rec) return false;
+    WriteJson(res, 200, RecordJson(**rec, deps_.lang).dump());
+    res.set_header("Idempotent-Replayed", "true");
+    return true;
+  };
   // A playbook plan from a body's "playbook": an id, or "auto" (by category and severity).
   auto plan_for = [this](const json& doc, const std::string& category,
                          int severity) -> Result<std::optional<PlaybookPlan>> {
@@ -253,8 +278,11 @@ void HttpServer::IncidentRoutes() {
     return std::optional<PlaybookPlan>(PlanOf(**pb, RegimeOf(*lib, (*pb)->regime)));
   };
 
-  post("/api/v1/incidents",
-       [this, submit, plan_for](const HttpRequest&, HttpResponse& res, const std::string& raw) {
+  post("/api/v1/incidents", [this, submit, plan_for, idempotency_key, replayed](
+                                const HttpRequest& req, HttpResponse& res, const std::string& raw) {
+         auto key = idempotency_key(req);
+         if (!key) return WriteError(res, key.error());
+         if (replayed(*key, res)) return;
          auto doc = Body(raw);
          if (!doc) return WriteError(res, doc.error());
          auto in = ParseIncident(*doc, deps_.clock.Now());
@@ -262,12 +290,16 @@ void HttpServer::IncidentRoutes() {
          if (in->source.empty()) in->source = in->alert_ids.empty() ? "api" : "alert";
          auto plan = plan_for(*doc, in->category, in->severity);
          if (!plan) return WriteError(res, plan.error());
-         submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
+         submit(res, OpenIncident{*in, *plan, *key}, Actor(*doc), 201);
        });
 
-  post(R"(/api/v1/alerts/(\d+)/promote)",
-       [this, submit, plan_for](const HttpRequest& req, HttpResponse& res, const std::string& raw) {
+  post(R"(/api/v1/alerts/(\d+)/promote)", [this, submit, plan_for, idempotency_key, replayed](
+                                                const HttpRequest& req, HttpResponse& res,
+                                                const std::string& raw) {
          auto id = ParseId(req.matches[1]);
+         auto key = idempotency_key(req);
+         if (!key) return WriteError(res, key.error());
+         if (replayed(*key, res)) return;  // the incident this request opened the first time
          auto doc = Body(raw);
          if (!doc) return WriteError(res, doc.error());
          auto alert = id ? deps_.reads.GetAlert(*id) : Result<std::optional<Alert>>();
@@ -298,7 +330,7 @@ void HttpServer::IncidentRoutes() {
          if (!in) return WriteError(res, in.error());
          auto plan = plan_for(fields, in->category, in->severity);
          if (!plan) return WriteError(res, plan.error());
-         submit(res, OpenIncident{*in, *plan}, Actor(*doc), 201);
+         submit(res, OpenIncident{*in, *plan, *key}, Actor(*doc), 201);
        });
 
   Get("/api/v1/incidents", admin([this](const HttpRequest& req, HttpResponse& res) {

@@ -180,6 +180,21 @@ std::optional<std::int64_t> IncidentStore::OpenIncidentOfAlert(std::int64_t aler
   return st.Int(0);
 }
 
+std::optional<std::int64_t> IncidentStore::IncidentOfRequest(const std::string& key) {
+  auto st = db_.Prepare("SELECT incident_id FROM incident_requests WHERE key=?");
+  st.Bind(1, key);
+  if (!st.Step()) return std::nullopt;
+  return st.Int(0);
+}
+
+void IncidentStore::RememberRequest(const std::string& key, std::int64_t id, TimeMs at) {
+  auto st = db_.Prepare("INSERT INTO incident_requests(key, incident_id, at) VALUES(?,?,?)");
+  st.Bind(1, key);
+  st.Bind(2, id);
+  st.Bind(3, at);
+  st.Run();
+}
+
 void IncidentStore::SavePlan(std::int64_t id, const PlaybookPlan& plan, TimeMs now) {
   auto st = db_.Prepare(
       "UPDATE incidents SET playbook_id=?, playbook_version=?, plan=?, updated_at=? WHERE id=?");

@@ -210,6 +210,9 @@ Result<void> IncidentWork::CheckTicket(Incident& in) const {
 }
 
 Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string& actor) {
+  if (!op.idempotency_key.empty()) {
+    if (auto id = store_.IncidentOfRequest(op.idempotency_key)) return *id;  // a retry
+  }
   Incident in = op.incident;
   if (auto ok = CheckTicket(in); !ok) return std::unexpected(ok.error());
   if (auto ok = CheckAlerts(in.alert_ids, 0); !ok) return std::unexpected(ok.error());
@@ -221,6 +224,7 @@ Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string&
   auto alerts = in.alert_ids;
   in.alert_ids.clear();
   in.id = store_.Insert(in);
+  if (!op.idempotency_key.empty()) store_.RememberRequest(op.idempotency_key, in.id, now_);
   json detail = IncidentJson(in);
   store_.AddTimeline(in.id, now_, "opened", actor, detail);
   for (auto a : alerts) Link(in, a, actor);

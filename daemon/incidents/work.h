@@ -23,6 +23,9 @@ namespace vigil {
 struct OpenIncident {
   Incident incident;  // id, state, anchors and times are filled in by the engine
   std::optional<PlaybookPlan> plan;
+  // The request's Idempotency-Key (empty: none). An incident already opened under it is
+  // returned as it is, and nothing new is opened.
+  std::string idempotency_key = {};
 };
 // Links more alerts to an open incident (promote into an existing incident).
 struct LinkAlerts {

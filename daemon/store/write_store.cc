@@ -36,7 +36,7 @@ OutboxRow ReadOutbox(const sqlite::Stmt& st) {
 }
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 8> kMigrations = {
+constexpr std::array<std::string_view, 9> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -162,6 +162,14 @@ DELETE FROM alert_events WHERE kind = 'triggered';
     R"sql(
 DROP INDEX outbox_by_contact;
 CREATE INDEX outbox_by_contact ON outbox(channel, recipient, sent_at) WHERE channel <> 'console';
+)sql",
+    // 9: the Idempotency-Key of each POST that opened an incident: a client that retries
+    // (a timeout, a lost reply) gets the incident it opened the first time, not a second one.
+    R"sql(
+CREATE TABLE incident_requests(
+  key TEXT PRIMARY KEY,
+  incident_id INTEGER NOT NULL,
+  at INTEGER NOT NULL);
 )sql",
 };
 

@@ -150,6 +150,26 @@ def promote_alert():
     h.check_eq((r.status, err(r).get("code")), (409, "already_promoted"), f"promoted twice: {r}")
 
 
+def idempotency_key():
+    """A client that retries POST /incidents under one Idempotency-Key (a lost reply, a
+    timeout) gets the incident it opened the first time, once; a bad key is 400."""
+    before = len(api("GET", "/api/v1/incidents?state=all").json["incidents"])
+    body = {"title": "Website trường bị thay đổi giao diện", "category": "defacement",
+            "severity": "P2", "unit": "thcs-le-loi"}
+    key = {"Idempotency-Key": h.uid("retry-")}
+    first = T.vigild.api("POST", "/api/v1/incidents", body, headers=key)
+    h.check_eq(first.status, 201, f"first POST: {first}")
+    again = T.vigild.api("POST", "/api/v1/incidents", body, headers=key)
+    h.check_eq(again.status, 200, f"retried POST: {again}")
+    h.check_eq(again.json["incident"]["id"], first.json["incident"]["id"], "the same incident")
+    h.check_eq({k.lower(): v for k, v in again.headers.items()}.get("idempotent-replayed"),
+               "true", f"replay header in {again.headers}")
+    bad = T.vigild.api("POST", "/api/v1/incidents", body, headers={"Idempotency-Key": "x" * 300})
+    h.check_eq((bad.status, err(bad).get("field")), (400, "Idempotency-Key"), f"long key: {bad}")
+    after = len(api("GET", "/api/v1/incidents?state=all").json["incidents"])
+    h.check_eq(after, before + 1, "incidents opened by two POSTs with one key and a refused one")
+
+
 def illegal_transition_409():
     r = T.vigild.api("POST", f"/api/v1/incidents/{T.incident}/transition", {"state": "closed"})
     h.check_eq((r.status, err(r).get("code"), err(r).get("field")),
@@ -326,6 +346,8 @@ def main():
         run.step("bad incident fields are 400 naming the field; nothing stored",
                  bad_input_names_the_field)
         run.step("alerts are promoted into an incident and into a new one", promote_alert)
+        run.step("POST /incidents retried under one Idempotency-Key opens one incident",
+                 idempotency_key)
         run.step("an illegal transition is 409 naming the states", illegal_transition_409)
         run.step("steps are worked with checked form input; the branch follows it", work_the_steps)
         run.step("a console subscriber is connected", subscribe, fatal=True)

@@ -339,6 +339,24 @@ TEST_CASE("bad ticket fields are refused naming the field and nothing is stored"
   CHECK(CountIncidents(w) == 0);
 }
 
+TEST_CASE("a request retried under its Idempotency-Key opens one incident", "[incident]") {
+  EngineWorld w;
+  w.Configure(kSetup);
+  auto first = Do(w, OpenIncident{Ticket(), std::nullopt, "retry-7f3a"});
+  REQUIRE(first);
+  auto again = Do(w, OpenIncident{Ticket(), std::nullopt, "retry-7f3a"});  // a lost reply
+  REQUIRE(again);
+  CHECK(*again == *first);
+  CHECK(CountIncidents(w) == 1);
+  auto other = Do(w, OpenIncident{Ticket(), std::nullopt, "retry-8b41"});
+  auto none = Do(w, OpenIncident{Ticket(), std::nullopt});  // no key: always a new one
+  REQUIRE(other);
+  REQUIRE(none);
+  CHECK(*other != *first);
+  CHECK(CountIncidents(w) == 3);
+  CHECK(Kinds(Load(w, *first)) == std::vector<std::string>{"opened"});  // nothing added
+}
+
 TEST_CASE("promoted alerts are linked once and logged on the alert", "[incident]") {
   EngineWorld w;
   w.Configure(kSetup);

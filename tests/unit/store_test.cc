@@ -74,6 +74,7 @@ TEST_CASE("migrating to schema 7 moves stored trigger events onto their alerts",
   REQUIRE(WriteStore::Open(t.path()));  // creates the current schema; then made a version 6 one
   vigil::testing::ExecOn(t.path(), R"sql(
     ALTER TABLE alerts DROP COLUMN detected_at;
+    DROP TABLE incident_requests;  -- schema 9
     INSERT INTO integrations VALUES(1, 'am', 'any', 'ab', 'config', 0);
     INSERT INTO alerts(id, integration_id, dedup_key, status, severity, summary, source, details,
                        count, created_at, updated_at)
