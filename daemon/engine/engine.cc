@@ -341,7 +341,8 @@ void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
 }
 
 void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
-                          const std::string& actor, const std::string& detail, Batch& b) {
+                          const std::string& actor, const std::string& detail, Batch& b,
+                          bool end_escalation) {
   store_.SetAlertStatus(id, target, b.now, actor);
   store_.InsertAlertEvent(id, b.now, ToString(target), actor, detail);
   if (target == AlertStatus::kResolved) {
@@ -349,7 +350,7 @@ void Engine::ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, Al
   } else {
     open_.Put(head.integration_id, head.dedup_key, {id, target});
   }
-  StopEscalation(id, target, b);
+  StopEscalation(id, target, b, end_escalation);
   const std::string type = std::string("alert.") + std::string(ToString(target));
   b.publications.emplace_back(
       type, Envelope(type, engine_internal::AlertJsonOf(id, head, target, b.now), actor));

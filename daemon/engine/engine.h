@@ -253,7 +253,9 @@ class Engine {
   static std::string AlertPage(const std::string& alert_json, TimeMs created_at);
   // The row's payload; a page stored empty (OutboxRow::page_of_alert) is rebuilt first.
   const std::string& PayloadOf(OutboxRow& row);
-  void StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b);
+  // Pending pages are cancelled; an acknowledged alert's escalation waits for the policy's
+  // ack timeout unless `for_good`, anything else ends.
+  void StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b, bool for_good = false);
   // IncidentPager::AlertPromoted: logs the promotion, acknowledges a triggered alert and
   // ends its escalation for good.
   void TakeIntoIncident(std::int64_t alert_id, std::int64_t incident_id, const std::string& actor,
@@ -279,8 +281,10 @@ class Engine {
   void GiveUp(OutboxRow& row, Batch& b);
   void CommitCycle(Batch& b);
   void ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
+  // `end_escalation`: StopEscalation for good (an acknowledgement that has no ack timeout).
   void ChangeStatus(std::int64_t id, const WriteStore::AlertHead& head, AlertStatus target,
-                    const std::string& actor, const std::string& detail, Batch& b);
+                    const std::string& actor, const std::string& detail, Batch& b,
+                    bool end_escalation = false);
   void CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
   void Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed);
   void Flush(Batch& batch);  // after a commit: publish, hand out jobs, find the next due time

@@ -155,12 +155,12 @@ void Engine::PageLevel(EscalationRow& row, const EscalationPolicy& policy,
   row.next_at = recipients.empty() ? b.now : b.now + level.timeout;
 }
 
-void Engine::StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b) {
+void Engine::StopEscalation(std::int64_t alert_id, AlertStatus status, Batch& b, bool for_good) {
   store_.CancelPendingDeliveries(alert_id, b.now);
   auto row = store_.GetEscalation(alert_id);
   if (!row || row->state == "done") return;
   const EscalationPolicy* policy = b.setup->FindPolicy(row->policy);
-  if (status == AlertStatus::kAcknowledged && policy && policy->ack_timeout > 0) {
+  if (!for_good && status == AlertStatus::kAcknowledged && policy && policy->ack_timeout > 0) {
     row->state = "acknowledged";
     row->next_at = b.now + policy->ack_timeout;  // re-page if still unresolved by then
   } else {
@@ -177,13 +177,10 @@ void Engine::TakeIntoIncident(std::int64_t alert_id, std::int64_t incident_id,
   auto head = store_.GetAlertHead(alert_id);
   if (!head || head->status == AlertStatus::kResolved) return;
   if (head->status == AlertStatus::kTriggered) {
-    ChangeStatus(alert_id, *head, AlertStatus::kAcknowledged, actor, detail, b);
+    ChangeStatus(alert_id, *head, AlertStatus::kAcknowledged, actor, detail, b, true);
+  } else {  // acknowledged already: its ack timeout must not page anyone either
+    StopEscalation(alert_id, head->status, b, true);
   }
-  auto row = store_.GetEscalation(alert_id);
-  if (!row || row->state == "done") return;
-  row->state = "done";  // ChangeStatus left it "acknowledged", waiting for the ack timeout
-  row->next_at.reset();
-  store_.PutEscalation(*row);
 }
 
 void Engine::AdvanceEscalation(EscalationRow& row, Batch& b) {

@@ -1,10 +1,12 @@
 // The incident API (admin token): tickets, promoting alerts, transitions, notes, playbook
 // steps, outside contacts, and the reports built from the timeline. Writes go to the engine
 // as IncidentCommands (a 2xx means committed); reads use a read-only connection.
+#include <algorithm>
 #include <charconv>
 
-#include "daemon/common/time_util.h"
 #include "daemon/common/log.h"
+#include "daemon/common/secrets.h"
+#include "daemon/common/time_util.h"
 #include "daemon/http/server.h"
 #include "daemon/http/views.h"
 #include "daemon/incidents/from_playbook.h"
@@ -240,30 +242,46 @@ void HttpServer::IncidentRoutes() {
     }
     WriteJson(res, status, RecordJson(**rec, deps_.lang).dump());
   };
-  // The request's Idempotency-Key header ("" when absent): at most 255 visible ASCII characters.
-  auto idempotency_key = [](const HttpRequest& req) -> Result<std::string> {
-    std::string key = req.get_header_value("Idempotency-Key");
-    const bool visible =
-        std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 127; });
-    if (key.size() > 255 || !visible) {
-      return Fail("invalid_field", "Idempotency-Key must be 1-255 visible ASCII characters",
-                  "Idempotency-Key");
+  // The Idempotency-Key header and the request's fingerprint (route and body), for an
+  // OpenIncident. Answers itself and returns nullopt for a bad key (400), a key first used on
+  // another request (422), and a retry of a request that opened an incident (200 with that
+  // incident, Idempotent-Replayed: true); the engine checks again when it commits.
+  auto idempotency = [this](const HttpRequest& req, const std::string& raw,
+                            HttpResponse& res) -> std::optional<OpenIncident> {
+    OpenIncident keyed;
+    if (!req.has_header("Idempotency-Key")) return keyed;
+    keyed.idempotency_key = req.get_header_value("Idempotency-Key");
+    const std::string& key = keyed.idempotency_key;
+    if (key.empty() || key.size() > 255 ||
+        !std::all_of(key.begin(), key.end(), [](char c) { return c > ' ' && c < 127; })) {
+      WriteError(res, {"invalid_field", "Idempotency-Key must be 1-255 visible ASCII characters",
+                       "Idempotency-Key"});
+      return std::nullopt;
     }
-    return key;
-  };
-  // A retry of a request that opened an incident: answers 200 with that incident (header
-  // Idempotent-Replayed: true) and returns true. The engine checks again when it commits.
-  auto replayed = [this](const std::string& key, HttpResponse& res) {
-    if (key.empty()) return false;
-    std::optional<std::int64_t> id;
-    auto ok =
-        deps_.reads.Read([&](sqlite::Db& db) { id = IncidentStore(db).IncidentOfRequest(key); });
-    if (!ok || !id) return false;
-    auto rec = LoadRecord(deps_.reads, *id);
-    if (!rec || !*rec) return false;
+    keyed.request_sha256 = Sha256Hex(req.path + "\n" + raw);
+    std::optional<IncidentStore::KeptRequest> kept;
+    auto ok = deps_.reads.Read(
+        [&](sqlite::Db& db) { kept = IncidentStore(db).IncidentOfRequest(key); });
+    if (!ok || !kept) return keyed;
+    if (kept->request_sha256 != keyed.request_sha256) {
+      WriteError(res, KeyReused(key));
+      return std::nullopt;
+    }
+    auto rec = LoadRecord(deps_.reads, kept->incident_id);
+    if (!rec || !*rec) return keyed;
     WriteJson(res, 200, RecordJson(**rec, deps_.lang).dump());
     res.set_header("Idempotent-Replayed", "true");
-    return true;
+    return std::nullopt;
+  };
+  // Opens an incident: 201, or 200 for a retry the engine recognised (see idempotency).
+  auto open = [this, submit](HttpResponse& res, OpenIncident op, const std::string& actor) {
+    auto replayed = std::make_shared<bool>(false);
+    op.replayed = replayed;
+    submit(res, std::move(op), actor, 201);
+    if (*replayed && res.status == 201) {
+      res.status = 200;
+      res.set_header("Idempotent-Replayed", "true");
+    }
   };
   // A playbook plan from a body's "playbook": an id, or "auto" (by category and severity).
   auto plan_for = [this](const json& doc, const std::string& category,
@@ -278,11 +296,10 @@ void HttpServer::IncidentRoutes() {
     return std::optional<PlaybookPlan>(PlanOf(**pb, RegimeOf(*lib, (*pb)->regime)));
   };
 
-  post("/api/v1/incidents", [this, submit, plan_for, idempotency_key, replayed](
+  post("/api/v1/incidents", [this, open, plan_for, idempotency](
                                 const HttpRequest& req, HttpResponse& res, const std::string& raw) {
-         auto key = idempotency_key(req);
-         if (!key) return WriteError(res, key.error());
-         if (replayed(*key, res)) return;
+         auto keyed = idempotency(req, raw, res);
+         if (!keyed) return;  // answered: a retry, or a bad or reused key
          auto doc = Body(raw);
          if (!doc) return WriteError(res, doc.error());
          auto in = ParseIncident(*doc, deps_.clock.Now());
@@ -290,21 +307,22 @@ void HttpServer::IncidentRoutes() {
          if (in->source.empty()) in->source = in->alert_ids.empty() ? "api" : "alert";
          auto plan = plan_for(*doc, in->category, in->severity);
          if (!plan) return WriteError(res, plan.error());
-         submit(res, OpenIncident{*in, *plan, *key}, Actor(*doc), 201);
+         keyed->incident = std::move(*in);
+         keyed->plan = std::move(*plan);
+         open(res, std::move(*keyed), Actor(*doc));
        });
 
-  post(R"(/api/v1/alerts/(\d+)/promote)", [this, submit, plan_for, idempotency_key, replayed](
+  post(R"(/api/v1/alerts/(\d+)/promote)", [this, submit, open, plan_for, idempotency](
                                                 const HttpRequest& req, HttpResponse& res,
                                                 const std::string& raw) {
          auto id = ParseId(req.matches[1]);
-         auto key = idempotency_key(req);
-         if (!key) return WriteError(res, key.error());
-         if (replayed(*key, res)) return;  // the incident this request opened the first time
          auto doc = Body(raw);
          if (!doc) return WriteError(res, doc.error());
          auto alert = id ? deps_.reads.GetAlert(*id) : Result<std::optional<Alert>>();
          if (!alert) return WriteError(res, alert.error());
          if (!id || !*alert) return WriteError(res, {"not_found", "no such alert", "id", 404});
+         auto keyed = idempotency(req, raw, res);
+         if (!keyed) return;  // answered: a retry, or a bad or reused key
          if (auto into = doc->find("incident_id"); into != doc->end() && !into->is_null()) {
            if (!into->is_number_integer()) {
              return WriteError(
@@ -330,7 +348,9 @@ void HttpServer::IncidentRoutes() {
          if (!in) return WriteError(res, in.error());
          auto plan = plan_for(fields, in->category, in->severity);
          if (!plan) return WriteError(res, plan.error());
-         submit(res, OpenIncident{*in, *plan, *key}, Actor(*doc), 201);
+         keyed->incident = std::move(*in);
+         keyed->plan = std::move(*plan);
+         open(res, std::move(*keyed), Actor(*doc));
        });
 
   Get("/api/v1/incidents", admin([this](const HttpRequest& req, HttpResponse& res) {

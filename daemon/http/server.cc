@@ -477,7 +477,14 @@ class Session : public std::enable_shared_from_this<Session> {
     fmt::format_to(std::back_inserter(head_out_), "HTTP/1.1 {} {}\r\n", res.status,
                    std::string_view(reason.data(), reason.size()));
     AppendField("Content-Type", res.content_type);
-    for (const auto& [name, value] : res.headers) AppendField(name, value);
+    for (const auto& [name, value] : res.headers) {
+      // Framing is this function's: a handler's Connection or length would contradict it.
+      if (beast::iequals(name, "Connection") || beast::iequals(name, "Content-Length") ||
+          beast::iequals(name, "Transfer-Encoding")) {
+        continue;
+      }
+      AppendField(name, value);
+    }
     if (res.status >= 200 && res.status != 204 && res.status != 304) {
       fmt::format_to(std::back_inserter(head_out_), "Content-Length: {}\r\n", res.body.size());
     }
@@ -515,7 +522,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Written(beast::error_code ec) {
-    body_out_.clear();
+    body_out_ = std::string();  // an idle connection keeps no reply body
     if (counted_) {
       counted_ = false;
       std::lock_guard lock(impl_.mu);

@@ -180,18 +180,23 @@ std::optional<std::int64_t> IncidentStore::OpenIncidentOfAlert(std::int64_t aler
   return st.Int(0);
 }
 
-std::optional<std::int64_t> IncidentStore::IncidentOfRequest(const std::string& key) {
-  auto st = db_.Prepare("SELECT incident_id FROM incident_requests WHERE key=?");
+std::optional<IncidentStore::KeptRequest> IncidentStore::IncidentOfRequest(
+    const std::string& key) {
+  auto st =
+      db_.Prepare("SELECT incident_id, request_sha256 FROM incident_requests WHERE key=?");
   st.Bind(1, key);
   if (!st.Step()) return std::nullopt;
-  return st.Int(0);
+  return KeptRequest{st.Int(0), st.Text(1)};
 }
 
-void IncidentStore::RememberRequest(const std::string& key, std::int64_t id, TimeMs at) {
-  auto st = db_.Prepare("INSERT INTO incident_requests(key, incident_id, at) VALUES(?,?,?)");
+void IncidentStore::RememberRequest(const std::string& key, const std::string& request_sha256,
+                                    std::int64_t id, TimeMs at) {
+  auto st = db_.Prepare(
+      "INSERT INTO incident_requests(key, request_sha256, incident_id, at) VALUES(?,?,?,?)");
   st.Bind(1, key);
-  st.Bind(2, id);
-  st.Bind(3, at);
+  st.Bind(2, request_sha256);
+  st.Bind(3, id);
+  st.Bind(4, at);
   st.Run();
 }
 

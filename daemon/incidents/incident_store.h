@@ -45,9 +45,15 @@ class IncidentStore {
   bool LinkAlert(std::int64_t id, std::int64_t alert_id, TimeMs at);
   // The open incident an alert is linked to, if any.
   std::optional<std::int64_t> OpenIncidentOfAlert(std::int64_t alert_id);
-  // The incident a request with this Idempotency-Key opened, if one did.
-  std::optional<std::int64_t> IncidentOfRequest(const std::string& key);
-  void RememberRequest(const std::string& key, std::int64_t id, TimeMs at);
+  // The incident a request with this Idempotency-Key opened, if one did, and that request's
+  // fingerprint (OpenIncident::request_sha256).
+  struct KeptRequest {
+    std::int64_t incident_id = 0;
+    std::string request_sha256;
+  };
+  std::optional<KeptRequest> IncidentOfRequest(const std::string& key);
+  void RememberRequest(const std::string& key, const std::string& request_sha256,
+                       std::int64_t id, TimeMs at);
 
   void SavePlan(std::int64_t id, const PlaybookPlan& plan, TimeMs now);
   std::optional<PlaybookPlan> Plan(std::int64_t id);

@@ -118,6 +118,12 @@ json TimelineJson(const TimelineEntry& e, const std::string& text) {
           {"actor", e.actor}, {"detail", e.detail},          {"text", text}};
 }
 
+Error KeyReused(const std::string& key) {
+  return {"idempotency_key_reused",
+          "Idempotency-Key \"" + key + "\" was already used for another request; use a new key",
+          "Idempotency-Key", 422};
+}
+
 Result<std::int64_t> IncidentWork::Apply(const IncidentOp& op, const std::string& actor) {
   return std::visit([&](const auto& o) { return Do(o, actor); }, op);
 }
@@ -211,7 +217,13 @@ Result<void> IncidentWork::CheckTicket(Incident& in) const {
 
 Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string& actor) {
   if (!op.idempotency_key.empty()) {
-    if (auto id = store_.IncidentOfRequest(op.idempotency_key)) return *id;  // a retry
+    if (auto kept = store_.IncidentOfRequest(op.idempotency_key)) {  // a retry, or a reuse
+      if (kept->request_sha256 != op.request_sha256) {
+        return std::unexpected(KeyReused(op.idempotency_key));
+      }
+      if (op.replayed) *op.replayed = true;
+      return kept->incident_id;
+    }
   }
   Incident in = op.incident;
   if (auto ok = CheckTicket(in); !ok) return std::unexpected(ok.error());
@@ -224,7 +236,9 @@ Result<std::int64_t> IncidentWork::Do(const OpenIncident& op, const std::string&
   auto alerts = in.alert_ids;
   in.alert_ids.clear();
   in.id = store_.Insert(in);
-  if (!op.idempotency_key.empty()) store_.RememberRequest(op.idempotency_key, in.id, now_);
+  if (!op.idempotency_key.empty()) {
+    store_.RememberRequest(op.idempotency_key, op.request_sha256, in.id, now_);
+  }
   json detail = IncidentJson(in);
   store_.AddTimeline(in.id, now_, "opened", actor, detail);
   for (auto a : alerts) Link(in, a, actor);

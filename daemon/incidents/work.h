@@ -8,6 +8,7 @@
 #pragma once
 
 #include <future>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -23,10 +24,17 @@ namespace vigil {
 struct OpenIncident {
   Incident incident;  // id, state, anchors and times are filled in by the engine
   std::optional<PlaybookPlan> plan;
-  // The request's Idempotency-Key (empty: none). An incident already opened under it is
-  // returned as it is, and nothing new is opened.
+  // The request's Idempotency-Key (empty: none) and a fingerprint of the request (its route
+  // and body). The incident a request with the same key and fingerprint opened is returned
+  // as it is, nothing new is opened, and `*replayed` (when given) is set; the same key with
+  // another fingerprint is refused (422 idempotency_key_reused).
   std::string idempotency_key = {};
+  std::string request_sha256 = {};
+  std::shared_ptr<bool> replayed = {};  // read by the caller once the command's reply came
 };
+
+// The error for an Idempotency-Key first used for another request.
+Error KeyReused(const std::string& key);
 // Links more alerts to an open incident (promote into an existing incident).
 struct LinkAlerts {
   std::int64_t id = 0;

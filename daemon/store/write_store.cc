@@ -163,11 +163,13 @@ DELETE FROM alert_events WHERE kind = 'triggered';
 DROP INDEX outbox_by_contact;
 CREATE INDEX outbox_by_contact ON outbox(channel, recipient, sent_at) WHERE channel <> 'console';
 )sql",
-    // 9: the Idempotency-Key of each POST that opened an incident: a client that retries
-    // (a timeout, a lost reply) gets the incident it opened the first time, not a second one.
+    // 9: the Idempotency-Key of each POST that opened an incident, with the SHA-256 of its
+    // route and body: a client that retries (a timeout, a lost reply) gets the incident it
+    // opened the first time, not a second one; the same key on another request is refused.
     R"sql(
 CREATE TABLE incident_requests(
   key TEXT PRIMARY KEY,
+  request_sha256 TEXT NOT NULL,
   incident_id INTEGER NOT NULL,
   at INTEGER NOT NULL);
 )sql",
@@ -364,13 +366,24 @@ void WriteStore::PrepareStatements() {
 void WriteStore::Begin() { begin_.Run(); }
 
 void WriteStore::RestartWalIfDue() {
-  if (wal_pages_ < kWalRestartPages) return;
+  if (wal_pages_ < kWalRestartPages) {
+    restart_at_ = kWalRestartPages;
+    return;
+  }
+  if (wal_pages_ < restart_at_) return;
   int log = 0, copied = 0;
   // PASSIVE: SQLITE_BUSY at once while the background pass runs; the next call tries again.
   const int rc = sqlite3_wal_checkpoint_v2(db_.raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log,
                                            &copied);
-  if (rc == SQLITE_OK && copied == log) wal_pages_ = 0;  // the next write starts the WAL over
-  if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+  if (rc == SQLITE_OK && copied == log) {
+    wal_pages_ = 0;  // the next write starts the WAL over
+  } else if (rc == SQLITE_OK) {
+    // A reader (an API read, a .backup) still needs older frames: try again 1000 frames on,
+    // not after every batch.
+    restart_at_ = wal_pages_ + kCheckpointPages;
+    Log("store")->info("wal_restart_deferred wal_frames={} copied={} reason=readers", log, copied);
+  } else if (rc != SQLITE_BUSY) {
+    restart_at_ = wal_pages_ + kCheckpointPages;
     Log("store")->warn("wal_restart_failed error=\"{}\"", sqlite3_errstr(rc));
   }
 }

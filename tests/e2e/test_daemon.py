@@ -49,6 +49,18 @@ def write_config(integrations=(), extra=""):
         f.write(h.vigil_config(T.console_port, integrations, extra))
 
 
+def other_vigild(name, config_text, runs, data_dir=None):
+    """A vigild beside T.vigild: its own config file, data dir (unless given) and log file
+    names (vigild.<runs+1>.err, ...)."""
+    cfg = os.path.join(T.tmp.path, name + ".yaml")
+    with open(cfg, "w") as f:
+        f.write(config_text)
+    other = h.Vigild(T.args.vigild, data_dir or os.path.join(T.tmp.path, name + "-data"), cfg,
+                     T.tmp.path)
+    other.runs = runs
+    return other
+
+
 def trigger(dedup_key, **kw):
     r = T.vigild.trigger(T.key, dedup_key, **kw)
     h.check_eq(r.status, 202, f"trigger {dedup_key}: {r}")
@@ -297,14 +309,10 @@ def http_front_rules():
 def http_deadlines_and_big_reply():
     """Connection deadlines (one sweep for all connections) and replies bigger than the
     the kernel takes at once (sent in pieces). A second vigild with keep_alive_timeout 300ms
-    closes an idle keep-alive connection; the first answers 24 pipelined requests with 432 KB
-    replies each, all whole and in order."""
-    cfg = os.path.join(T.tmp.path, "deadlines.yaml")
-    with open(cfg, "w") as f:
-        f.write(h.vigil_config(h.free_port(), extra="")
-                .replace("http:\n", "http:\n  keep_alive_timeout: 300ms\n"))
-    other = h.Vigild(T.args.vigild, os.path.join(T.tmp.path, "deadlines-data"), cfg, T.tmp.path)
-    other.runs = 200  # separate log file names
+    closes an idle keep-alive connection; the first answers 24 pipelined requests for two
+    alerts in turn with ~430 KB replies, all whole and in order."""
+    other = other_vigild("deadlines", h.vigil_config(h.free_port()).replace(
+        "http:\n", "http:\n  keep_alive_timeout: 300ms\n"), runs=200)
     other.start()
     try:
         host, port = other.url.split("://", 1)[1].rsplit(":", 1)
@@ -325,12 +333,15 @@ def http_deadlines_and_big_reply():
         rc = other.terminate()
         h.check_eq(rc, 0, "exit code of the second vigild")
 
-    dk = h.uid("big-reply-")
-    blob = "log line 0123456789 abcdef " * 16000  # 432 KB
-    trigger(dk, custom_details={"log": blob})
-    alert_id = one_alert(dk)["id"]
-    # 24 pipelined requests for it, ~10 MB of replies: more than the kernel takes at once
-    # (its send buffer grows to 4 MiB), so vigild must finish some replies later, in order.
+    # Two alerts of ~432 KB each, asked for in turn by 24 pipelined requests: ~10 MB of
+    # replies, more than the kernel takes at once (its send buffer grows to 4 MiB), so vigild
+    # must finish some replies later, each whole and in the order asked.
+    blobs, ids = [], []
+    for tag in ("A", "B"):
+        dk = h.uid("big-reply-")
+        blobs.append(f"log line {tag} 0123456789 abcdef " * 15000)
+        trigger(dk, custom_details={"log": blobs[-1]})
+        ids.append(one_alert(dk)["id"])
     host, port = T.vigild.url.split("://", 1)[1].rsplit(":", 1)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: small window
@@ -338,8 +349,9 @@ def http_deadlines_and_big_reply():
     sock.connect((host, int(port)))
     replies = 24
     try:
-        sock.sendall(f"GET /api/v1/alerts/{alert_id} HTTP/1.1\r\nHost: x\r\n"
-                     f"Authorization: Bearer {T.vigild.token}\r\n\r\n".encode() * replies)
+        sock.sendall(b"".join(f"GET /api/v1/alerts/{ids[i % 2]} HTTP/1.1\r\nHost: x\r\n"
+                              f"Authorization: Bearer {T.vigild.token}\r\n\r\n".encode()
+                              for i in range(replies)))
         buf = b""
         for i in range(replies):
             while b"\r\n\r\n" not in buf:
@@ -356,10 +368,11 @@ def http_deadlines_and_big_reply():
                 buf += chunk
             body, buf = buf[:length], buf[length:]
             json.loads(body)  # whole and well-formed
-            h.check(blob in body.decode("utf-8"), f"reply {i}: the big detail is not whole")
+            h.check(blobs[i % 2] in body.decode("utf-8"),
+                    f"reply {i}: not the whole detail of alert {ids[i % 2]}")
     finally:
         sock.close()
-    print(f"      {replies} pipelined replies of {length} bytes each, all whole")
+    print(f"      {replies} pipelined replies of ~{length} bytes, all whole and in order")
 
 
 def chunked_too_large():
@@ -704,11 +717,9 @@ def sighup_remove_integration():
 def second_instance_refused():
     """A second vigild on the same data dir must refuse to start (both would write one
     database with separate open-alert indexes, and fight over runtime.json)."""
-    cfg2 = os.path.join(T.tmp.path, "second.yaml")
-    with open(cfg2, "w") as f:
-        f.write(h.vigil_config(h.free_port()))  # its own console port: only the dir is shared
-    second = h.Vigild(T.args.vigild, T.vigild.data_dir, cfg2, T.tmp.path)
-    second.runs = 100  # separate log file names
+    # Its own console port: only the data dir is shared.
+    second = other_vigild("second", h.vigil_config(h.free_port()), runs=100,
+                          data_dir=T.vigild.data_dir)
     try:
         try:
             second.start(timeout=10)
@@ -732,12 +743,7 @@ def second_instance_refused():
 
 def console_port_taken():
     """A vigild whose console port is taken refuses to start and says which setting."""
-    cfg2 = os.path.join(T.tmp.path, "taken-console.yaml")
-    with open(cfg2, "w") as f:
-        f.write(h.vigil_config(T.console_port))  # the first vigild's console port
-    other = h.Vigild(T.args.vigild, os.path.join(T.tmp.path, "taken-console-data"), cfg2,
-                     T.tmp.path)
-    other.runs = 300  # separate log file names
+    other = other_vigild("taken-console", h.vigil_config(T.console_port), runs=300)
     try:
         try:
             other.start(timeout=10)

@@ -152,7 +152,8 @@ def promote_alert():
 
 def idempotency_key():
     """A client that retries POST /incidents under one Idempotency-Key (a lost reply, a
-    timeout) gets the incident it opened the first time, once; a bad key is 400."""
+    timeout) gets the incident it opened the first time, once; the key on another request is
+    422, a bad key 400."""
     before = len(api("GET", "/api/v1/incidents?state=all").json["incidents"])
     body = {"title": "Website trường bị thay đổi giao diện", "category": "defacement",
             "severity": "P2", "unit": "thcs-le-loi"}
@@ -164,10 +165,13 @@ def idempotency_key():
     h.check_eq(again.json["incident"]["id"], first.json["incident"]["id"], "the same incident")
     h.check_eq({k.lower(): v for k, v in again.headers.items()}.get("idempotent-replayed"),
                "true", f"replay header in {again.headers}")
+    reused = T.vigild.api("POST", "/api/v1/incidents", dict(body, severity="P1"), headers=key)
+    h.check_eq((reused.status, err(reused).get("code")), (422, "idempotency_key_reused"),
+               f"the key again on another request: {reused}")
     bad = T.vigild.api("POST", "/api/v1/incidents", body, headers={"Idempotency-Key": "x" * 300})
     h.check_eq((bad.status, err(bad).get("field")), (400, "Idempotency-Key"), f"long key: {bad}")
     after = len(api("GET", "/api/v1/incidents?state=all").json["incidents"])
-    h.check_eq(after, before + 1, "incidents opened by two POSTs with one key and a refused one")
+    h.check_eq(after, before + 1, "incidents opened by two POSTs with one key and refused ones")
 
 
 def illegal_transition_409():

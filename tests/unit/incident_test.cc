@@ -342,13 +342,25 @@ TEST_CASE("bad ticket fields are refused naming the field and nothing is stored"
 TEST_CASE("a request retried under its Idempotency-Key opens one incident", "[incident]") {
   EngineWorld w;
   w.Configure(kSetup);
-  auto first = Do(w, OpenIncident{Ticket(), std::nullopt, "retry-7f3a"});
+  auto keyed = [](const std::string& key, const std::string& sha, std::shared_ptr<bool> flag) {
+    return OpenIncident{Ticket(), std::nullopt, key, sha, std::move(flag)};
+  };
+  auto first_flag = std::make_shared<bool>(false);
+  auto first = Do(w, keyed("retry-7f3a", "sha-a", first_flag));
   REQUIRE(first);
-  auto again = Do(w, OpenIncident{Ticket(), std::nullopt, "retry-7f3a"});  // a lost reply
+  CHECK_FALSE(*first_flag);
+  auto again_flag = std::make_shared<bool>(false);
+  auto again = Do(w, keyed("retry-7f3a", "sha-a", again_flag));  // the reply was lost
   REQUIRE(again);
   CHECK(*again == *first);
+  CHECK(*again_flag);  // the HTTP layer answers 200 Idempotent-Replayed
   CHECK(CountIncidents(w) == 1);
-  auto other = Do(w, OpenIncident{Ticket(), std::nullopt, "retry-8b41"});
+  auto reused = Do(w, keyed("retry-7f3a", "sha-b", nullptr));  // another request, same key
+  REQUIRE_FALSE(reused);
+  CHECK(reused.error().code == "idempotency_key_reused");
+  CHECK(reused.error().status == 422);
+  CHECK(reused.error().field == "Idempotency-Key");
+  auto other = Do(w, keyed("retry-8b41", "sha-a", nullptr));
   auto none = Do(w, OpenIncident{Ticket(), std::nullopt});  // no key: always a new one
   REQUIRE(other);
   REQUIRE(none);
