@@ -1,5 +1,6 @@
 // The on-call part of the config: organisation, schedules, holidays, rosters, escalation
 // policies and routes. Every problem is a ConfigError with its file:line.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -7,6 +8,7 @@
 
 #include "config/section.h"
 #include "daemon/alerts/alert.h"
+#include "daemon/oncall/zone.h"
 
 namespace vigil::config_internal {
 namespace {
@@ -42,6 +44,7 @@ class Reader {
   void ReadOverride(Section& s, Schedule& sched);
   void ReadHoliday(Section& s);
   void ReadCalendars();
+  void ReadMakeupWorkdays();
   void ReadRoster(Section& s);
   void ReadPolicy(Section& s);
   void ReadTarget(Section& s, EscalationLevel& level);
@@ -206,6 +209,35 @@ void Reader::ReadCalendars() {
   }
 }
 
+// makeup_workdays: ["2026-05-09", ...], the Saturdays and Sundays worked to make up for a
+// bridge holiday (ngày làm bù). A weekday is refused: it is a working day already, so it is
+// most likely a wrong date.
+void Reader::ReadMakeupWorkdays() {
+  const int line = root_.Line("makeup_workdays");
+  std::vector<std::string> dates;
+  root_.StrList("makeup_workdays", dates);
+  for (size_t i = 0; i < dates.size(); ++i) {
+    const std::string where = "makeup_workdays[" + std::to_string(i) + "]";
+    const std::string& text = dates[i];
+    int y = 0, m = 0, d = 0;
+    char rest = 0;
+    if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &rest) != 3 ||
+        !ParseLocalTime(text, cfg_.time_zone)) {
+      Err(line, where + ": \"" + text + "\" is not a date YYYY-MM-DD");
+      continue;
+    }
+    const long long days = oncall_internal::DaysFromCivil(y, m, d);
+    const long long weekday = ((days + 4) % 7 + 7) % 7;  // 0 = Sunday; 1970-01-01 a Thursday
+    if (weekday != 0 && weekday != 6) {
+      Err(line, where + ": " + text +
+                    " is a weekday, a working day already; list only the Saturdays and Sundays "
+                    "worked to make up for a bridge holiday");
+      continue;
+    }
+    o_.makeup_workdays.push_back(days);
+  }
+}
+
 void Reader::ReadRoster(Section& s) {
   HolidayRoster r;
   r.line = s.Line();
@@ -333,6 +365,7 @@ void Reader::Read() {
   EachItem(root_, "schedules", [&](Section& s) { ReadSchedule(s); });
   EachItem(root_, "holidays", [&](Section& s) { ReadHoliday(s); });
   ReadCalendars();
+  ReadMakeupWorkdays();
   EachItem(root_, "holiday_rosters", [&](Section& s) { ReadRoster(s); });
   EachItem(root_, "policies", [&](Section& s) { ReadPolicy(s); });
   EachItem(root_, "routes", [&](Section& s) { ReadRoute(s); });

@@ -100,6 +100,9 @@ struct OnCallSetup {
   std::vector<ContactPoint> contact_points;
   std::vector<Schedule> schedules;
   std::vector<HolidayPeriod> holidays;
+  // Saturdays and Sundays worked to make up for a bridge holiday (ngày làm bù), as local
+  // day numbers (LocalTime::Days()): working days for playbook deadlines.
+  std::vector<long long> makeup_workdays;
   std::vector<HolidayRoster> rosters;
   std::vector<EscalationPolicy> policies;
   std::vector<Route> routes;

@@ -101,6 +101,7 @@ WorkCalendar WorkCalendar::FromOnCall(const OnCallSetup& setup) {
   WorkCalendar c;
   c.time_zone = setup.time_zone;
   c.holidays = setup.holidays;
+  c.makeup_workdays = setup.makeup_workdays;
   return c;
 }
 
@@ -114,7 +115,10 @@ int Weekday(long long days) { return static_cast<int>(days + 4 - 7 * FloorDiv(da
 bool WorkingLocalDay(const WorkCalendar& c, const Zone& zone, const LocalTime& day,
                      TimeMs* holiday_end = nullptr) {
   const int wd = Weekday(day.Days());
-  if (wd == 0 || wd == 6) return false;
+  if ((wd == 0 || wd == 6) && std::find(c.makeup_workdays.begin(), c.makeup_workdays.end(),
+                                        day.Days()) == c.makeup_workdays.end()) {
+    return false;  // a weekend day, not one worked to make up for a bridge holiday
+  }
   LocalTime noon = day;
   noon.hour = 12;
   noon.minute = noon.second = 0;

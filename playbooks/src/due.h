@@ -4,7 +4,8 @@
 //
 // "N working days after T" (docs/playbooks.md, "Working days"):
 //   A working day is a local calendar day (00:00–24:00 in the calendar's zone) that is not a
-//   Saturday or Sunday and whose midday (12:00 local) no holiday period covers. A working-day
+//   Saturday or Sunday (unless it is a make-up working day, ngày làm bù) and whose midday
+//   (12:00 local) no holiday period covers. A working-day
 //   duration is an amount of working time: P2D = 48 hours, PT8H = 8 hours, counted only while
 //   the local clock is inside a working day. So:
 //   - T inside a working day: the count starts at T; "2 working days after Friday 10:00" is
@@ -51,11 +52,13 @@ std::optional<IsoDuration> ParseIsoDuration(std::string_view text);
 // "2 giờ", "1 ngày 12 giờ" / "2 h", "1 day 12 h": the duration for people to read.
 std::string DescribeDuration(const IsoDuration& d, Lang lang);
 
-// Which days are working days: weekends (Saturday and Sunday) and holiday periods are not.
-// A value; holds copies of the periods. Thread-safe to share read-only.
+// Which days are working days: weekends (Saturday and Sunday, but for make-up working days)
+// and holiday periods are not. A value; holds copies of the periods. Thread-safe to share
+// read-only.
 struct WorkCalendar {
   std::string time_zone = kDefaultTimeZone;
   std::vector<HolidayPeriod> holidays;  // from OnCallSetup::holidays (config or .ics import)
+  std::vector<long long> makeup_workdays;  // OnCallSetup::makeup_workdays: local day numbers
 
   // A calendar from the on-call config's zone and holidays.
   static WorkCalendar FromOnCall(const OnCallSetup& setup);

@@ -156,6 +156,27 @@ TEST_CASE("local times, zones and rules in the on-call config are checked", "[co
         std::string::npos);
 }
 
+TEST_CASE("make-up working days (ngày làm bù) are weekend dates", "[config][oncall]") {
+  // 2026-05-09 is a Saturday and 2026-05-10 a Sunday; 2026-05-06 is a Wednesday.
+  auto ok = ParseConfig("makeup_workdays: [\"2026-05-09\", \"2026-05-10\"]\n", "ok.yaml");
+  INFO(Errors(ok));
+  REQUIRE(ok);
+  REQUIRE(ok->oncall.makeup_workdays.size() == 2);
+  CHECK(ok->oncall.makeup_workdays[1] - ok->oncall.makeup_workdays[0] == 1);
+  auto bad = ParseConfig(
+      "people: [{id: an}]\n"                                              // 1
+      "makeup_workdays: [\"2026-05-06\", \"09/05/2026\", \"2026-02-30\"]\n",  // 2
+      "c.yaml");
+  REQUIRE_FALSE(bad);
+  const std::string all = Errors(bad);
+  INFO(all);
+  CHECK(all.find("c.yaml:2: makeup_workdays[0]: 2026-05-06 is a weekday") != std::string::npos);
+  CHECK(all.find("c.yaml:2: makeup_workdays[1]: \"09/05/2026\" is not a date YYYY-MM-DD") !=
+        std::string::npos);
+  CHECK(all.find("c.yaml:2: makeup_workdays[2]: \"2026-02-30\" is not a date") !=
+        std::string::npos);
+}
+
 TEST_CASE("a full on-call config loads into a setup routes can use", "[config][oncall]") {
   const std::string text = R"(
 units:

@@ -99,6 +99,21 @@ TEST_CASE("weekends are skipped by working days, not by calendar days") {
   CHECK(Show(Due(Local("2026-11-21T15:00"), D("P1D"), true, NoHolidays())) == "2026-11-24 00:00");
 }
 
+TEST_CASE("a Saturday worked to make up for a bridge holiday (ngày làm bù) counts") {
+  // Say Friday 1 May 2026 is bridged to Monday 4 May and Saturday 9 May is worked instead.
+  WorkCalendar c = NoHolidays();
+  c.holidays.push_back({"Nghỉ lễ 30/4–1/5 (nghỉ bù)", Local("2026-04-30"), Local("2026-05-05"),
+                        true, 0});
+  const TimeMs friday = Local("2026-05-08T10:00");
+  CHECK(Show(Due(friday, D("P1D"), true, c)) == "2026-05-11 10:00");  // without the make-up day
+  c.makeup_workdays.push_back(20582);  // 2026-05-09, days since 1970-01-01
+  REQUIRE(c.IsWorkingDay(Local("2026-05-09T12:00")));
+  CHECK_FALSE(c.IsWorkingDay(Local("2026-05-10T12:00")));  // Sunday stays a day off
+  CHECK(Show(Due(friday, D("P1D"), true, c)) == "2026-05-09 10:00");
+  CHECK(Show(Due(friday, D("P2D"), true, c)) == "2026-05-11 10:00");
+  CHECK(Show(Due(friday, D("P1D"), false, c)) == "2026-05-09 10:00");  // calendar days: as ever
+}
+
 TEST_CASE("a working-day count ending at the end of a working day is that instant") {
   // Friday 00:00 + 1 working day = the end of Friday (Saturday 00:00), not Monday.
   CHECK(Show(Due(Local("2026-11-20T00:00"), D("P1D"), true, NoHolidays())) == "2026-11-21 00:00");
