@@ -255,6 +255,7 @@ class WriteStore {
   std::unique_ptr<Checkpointer> checkpointer_;
   int wal_pages_ = 0;     // from the WAL hook
   int restart_at_ = 0;    // RestartWalIfDue's next try, in WAL frames (set on first use)
+  bool restart_deferred_ = false;  // logged that readers hold the WAL, since it last restarted
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
       resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivered_members_, delivery_error_,
       due_, reschedule_, next_due_, cancel_, put_escalation_, get_escalation_,

@@ -368,6 +368,7 @@ void WriteStore::Begin() { begin_.Run(); }
 void WriteStore::RestartWalIfDue() {
   if (wal_pages_ < kWalRestartPages) {
     restart_at_ = kWalRestartPages;
+    restart_deferred_ = false;
     return;
   }
   if (wal_pages_ < restart_at_) return;
@@ -381,7 +382,11 @@ void WriteStore::RestartWalIfDue() {
     // A reader (an API read, a .backup) still needs older frames: try again 1000 frames on,
     // not after every batch.
     restart_at_ = wal_pages_ + kCheckpointPages;
-    Log("store")->info("wal_restart_deferred wal_frames={} copied={} reason=readers", log, copied);
+    if (!restart_deferred_) {  // once until the WAL starts over: not on every retry
+      restart_deferred_ = true;
+      Log("store")->info("wal_restart_deferred wal_frames={} copied={} reason=readers", log,
+                         copied);
+    }
   } else if (rc != SQLITE_BUSY) {
     restart_at_ = wal_pages_ + kCheckpointPages;
     Log("store")->warn("wal_restart_failed error=\"{}\"", sqlite3_errstr(rc));

@@ -193,3 +193,50 @@ TEST_CASE("under steady writes the WAL starts over instead of growing without en
   CHECK(s.wal_pages() < 100);                           // written from the start again
   CHECK(std::filesystem::file_size(wal) <= wal_size);  // reused, not grown
 }
+
+TEST_CASE("a reader holding old WAL frames defers the WAL restart until it ends",
+          "[store]") {
+  TempDb t;
+  auto store = WriteStore::Open(t.path());
+  REQUIRE(store);
+  WriteStore& s = **store;
+  const TimeMs now = *ParseTimestamp("2027-02-06T17:00:00Z");
+  Alert a;
+  s.Begin();
+  a.integration_id = s.UpsertIntegration({0, "zabbix", "any", "ab", "config", now});
+  s.Commit();
+  a.summary = "Mất kết nối";
+  a.source = "sw-1";
+  a.created_at = a.updated_at = now;
+  int n = 0;
+  auto write = [&](int alerts, size_t bytes) {
+    a.details_json = R"({"log":")" + std::string(bytes, 'x') + R"("})";
+    s.Begin();
+    for (int i = 0; i < alerts; ++i) {
+      a.dedup_key = "k-" + std::to_string(n++);
+      s.InsertAlert(a);
+    }
+    s.Commit();
+  };
+  // A reader (a long API read, a .backup) on the snapshot before the big write.
+  sqlite3* reader = nullptr;
+  REQUIRE(sqlite3_open_v2(t.path().c_str(), &reader, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM alerts;", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  write(2000, 8000);  // over 4000 frames
+  REQUIRE(s.wal_pages() >= 4000);
+  const int held = s.wal_pages();
+  for (int i = 0; i < 3; ++i) {  // the reader is in the way: no restart however often asked
+    s.RestartWalIfDue();
+    write(1, 10);
+  }
+  CHECK(s.wal_pages() > held);
+  REQUIRE(sqlite3_exec(reader, "COMMIT;", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(reader);
+  write(300, 8000);  // 1000 frames on: time to try again
+  for (int i = 0; i < 1000 && s.wal_pages() >= 100; ++i) {  // (as in the test above)
+    s.RestartWalIfDue();
+    write(1, 10);
+  }
+  CHECK(s.wal_pages() < 100);
+}
