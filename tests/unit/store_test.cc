@@ -156,87 +156,77 @@ TEST_CASE("the background checkpointer copies the WAL into the database file", "
   sqlite3_close(writer);
 }
 
+// A write store on a temp file that commits alerts of a chosen size, to fill the WAL.
+struct WalWriter {
+  WalWriter() {
+    auto opened = WriteStore::Open(t.path());
+    REQUIRE(opened);
+    store = std::move(*opened);
+    const TimeMs now = *ParseTimestamp("2027-02-06T17:00:00Z");
+    store->Begin();
+    a.integration_id = store->UpsertIntegration({0, "zabbix", "any", "ab", "config", now});
+    store->Commit();
+    a.summary = "Mất kết nối";
+    a.source = "sw-1";
+    a.created_at = a.updated_at = now;
+  }
+  // One transaction of `alerts` new alerts with `bytes` of details each.
+  void Write(int alerts, size_t bytes) {
+    a.details_json = R"({"log":")" + std::string(bytes, 'x') + R"("})";
+    store->Begin();
+    for (int i = 0; i < alerts; ++i) {
+      a.dedup_key = "k-" + std::to_string(n++);
+      store->InsertAlert(a);
+    }
+    store->Commit();
+  }
+  // Asks for the restart after each small commit until the WAL is short again (the background
+  // pass may hold the checkpoint lock for a moment, as for the engine's next batch).
+  void RestartSoon() {
+    for (int i = 0; i < 1000 && store->wal_pages() >= 100; ++i) {
+      store->RestartWalIfDue();
+      Write(1, 10);
+    }
+  }
+  TempDb t;
+  std::unique_ptr<WriteStore> store;
+  Alert a;
+  int n = 0;
+};
+
 TEST_CASE("under steady writes the WAL starts over instead of growing without end", "[store]") {
   // A background pass never catches up with a writer that keeps committing, and SQLite only
   // writes the WAL from its start again once every frame is copied; RestartWalIfDue copies
   // the rest from the writer's side between transactions.
-  TempDb t;
-  auto store = WriteStore::Open(t.path());
-  REQUIRE(store);
-  WriteStore& s = **store;
-  const TimeMs now = *ParseTimestamp("2027-02-06T17:00:00Z");
-  Alert a;
-  s.Begin();
-  a.integration_id = s.UpsertIntegration({0, "zabbix", "any", "ab", "config", now});
-  a.summary = "Mất kết nối";
-  a.source = "sw-1";
-  a.created_at = a.updated_at = now;
-  a.details_json = R"({"log":")" + std::string(8000, 'x') + R"("})";
-  for (int i = 0; i < 2000; ++i) {  // ~16 MiB in one commit: over 4000 frames
-    a.dedup_key = "big-" + std::to_string(i);
-    s.InsertAlert(a);
-  }
-  s.Commit();
-  REQUIRE(s.wal_pages() >= 4000);
-  const std::string wal = t.path() + "-wal";
+  WalWriter w;
+  w.Write(2000, 8000);  // ~16 MiB in one commit: over 4000 frames
+  REQUIRE(w.store->wal_pages() >= 4000);
+  const std::string wal = w.t.path() + "-wal";
   const auto wal_size = std::filesystem::file_size(wal);
-  a.details_json = "{}";
-  // The background pass may hold the checkpoint lock for a moment (the call then tries again
-  // after the next commit, as the engine's next batch would).
-  for (int i = 0; i < 1000 && s.wal_pages() >= 100; ++i) {
-    s.RestartWalIfDue();
-    s.Begin();
-    a.dedup_key = "small-" + std::to_string(i);
-    s.InsertAlert(a);
-    s.Commit();
-  }
-  CHECK(s.wal_pages() < 100);                           // written from the start again
+  w.RestartSoon();
+  CHECK(w.store->wal_pages() < 100);                    // written from the start again
   CHECK(std::filesystem::file_size(wal) <= wal_size);  // reused, not grown
 }
 
-TEST_CASE("a reader holding old WAL frames defers the WAL restart until it ends",
-          "[store]") {
-  TempDb t;
-  auto store = WriteStore::Open(t.path());
-  REQUIRE(store);
-  WriteStore& s = **store;
-  const TimeMs now = *ParseTimestamp("2027-02-06T17:00:00Z");
-  Alert a;
-  s.Begin();
-  a.integration_id = s.UpsertIntegration({0, "zabbix", "any", "ab", "config", now});
-  s.Commit();
-  a.summary = "Mất kết nối";
-  a.source = "sw-1";
-  a.created_at = a.updated_at = now;
-  int n = 0;
-  auto write = [&](int alerts, size_t bytes) {
-    a.details_json = R"({"log":")" + std::string(bytes, 'x') + R"("})";
-    s.Begin();
-    for (int i = 0; i < alerts; ++i) {
-      a.dedup_key = "k-" + std::to_string(n++);
-      s.InsertAlert(a);
-    }
-    s.Commit();
-  };
+TEST_CASE("a reader holding old WAL frames defers the WAL restart until it ends", "[store]") {
+  WalWriter w;
   // A reader (a long API read, a .backup) on the snapshot before the big write.
   sqlite3* reader = nullptr;
-  REQUIRE(sqlite3_open_v2(t.path().c_str(), &reader, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2(w.t.path().c_str(), &reader, SQLITE_OPEN_READONLY, nullptr) ==
+          SQLITE_OK);
   REQUIRE(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM alerts;", nullptr, nullptr,
                        nullptr) == SQLITE_OK);
-  write(2000, 8000);  // over 4000 frames
-  REQUIRE(s.wal_pages() >= 4000);
-  const int held = s.wal_pages();
+  w.Write(2000, 8000);  // over 4000 frames
+  REQUIRE(w.store->wal_pages() >= 4000);
+  const int held = w.store->wal_pages();
   for (int i = 0; i < 3; ++i) {  // the reader is in the way: no restart however often asked
-    s.RestartWalIfDue();
-    write(1, 10);
+    w.store->RestartWalIfDue();
+    w.Write(1, 10);
   }
-  CHECK(s.wal_pages() > held);
+  CHECK(w.store->wal_pages() > held);
   REQUIRE(sqlite3_exec(reader, "COMMIT;", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(reader);
-  write(300, 8000);  // 1000 frames on: time to try again
-  for (int i = 0; i < 1000 && s.wal_pages() >= 100; ++i) {  // (as in the test above)
-    s.RestartWalIfDue();
-    write(1, 10);
-  }
-  CHECK(s.wal_pages() < 100);
+  w.Write(300, 8000);  // 1000 frames on: time to try again
+  w.RestartSoon();
+  CHECK(w.store->wal_pages() < 100);
 }
