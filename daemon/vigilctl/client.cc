@@ -2,10 +2,14 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <thread>
+
+#include "daemon/common/secrets.h"
 
 namespace vigil::ctl {
 
@@ -29,13 +33,22 @@ Reply Client::Post(const std::string& path, const nlohmann::json& body) const {
   return Call("POST", path, body.dump());
 }
 
-Reply Client::Call(const std::string& method, const std::string& path,
-                   const std::string& body) const {
+Reply Client::PostOnce(const std::string& path, const nlohmann::json& body) const {
+  const std::string key = "vigilctl-" + RandomUuid();
+  Reply r = Call("POST", path, body.dump(), key);
+  if (r.status != 0 && r.status != 503) return r;
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a person waits; no test does
+  return Call("POST", path, body.dump(), key);
+}
+
+Reply Client::Call(const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& idempotency_key) const {
   httplib::Client cli(server_);
   cli.set_connection_timeout(3);
   cli.set_read_timeout(35);
   httplib::Headers headers;
   if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+  if (!idempotency_key.empty()) headers.emplace("Idempotency-Key", idempotency_key);
   auto res = method == "GET" ? cli.Get(path, headers)
                              : cli.Post(path, headers, body, "application/json");
   Reply r;

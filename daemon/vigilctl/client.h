@@ -30,11 +30,16 @@ class Client {
   explicit Client(const Options& o);
   Reply Get(const std::string& path) const;
   Reply Post(const std::string& path, const nlohmann::json& body) const;
+  // A POST that opens something (an incident): sent under a fresh Idempotency-Key, and once
+  // more under the same key when its reply was lost (vigild unreachable) or was 503 (not
+  // committed in time, vigild stopping), so a retry never opens a second one.
+  Reply PostOnce(const std::string& path, const nlohmann::json& body) const;
   const std::string& server() const { return server_; }
   const std::string& token() const { return token_; }
 
  private:
-  Reply Call(const std::string& method, const std::string& path, const std::string& body) const;
+  Reply Call(const std::string& method, const std::string& path, const std::string& body,
+             const std::string& idempotency_key = "") const;
   std::string server_;
   std::string token_;
 };

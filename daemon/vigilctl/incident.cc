@@ -108,9 +108,9 @@ int PrintIncident(const Options& o, const json& body) {
 }
 
 // POSTs and prints the incident the answer carries.
-int Act(const Options& o, const std::string& path, const json& body) {
+int Act(const Options& o, const std::string& path, const json& body, bool opens = false) {
   Client c(o);
-  auto r = c.Post(path, body);
+  auto r = opens ? c.PostOnce(path, body) : c.Post(path, body);
   if (!r.ok() || o.json) return Done(o, c, r);
   const json& in = r.body["incident"];
   std::cout << "#" << Str(in, "id") << " — " << StateLabel(o.lang, Str(in, "state")) << " — "
@@ -140,7 +140,7 @@ int Open(const Options& o, const Args& a) {
   if (!systems.empty()) body["systems"] = systems;
   if (!a.alerts.empty()) body["alert_ids"] = a.alerts;
   Client c(o);
-  auto r = c.Post("/api/v1/incidents", With(body, a));
+  auto r = c.PostOnce("/api/v1/incidents", With(body, a));
   if (!r.ok() || o.json) return Done(o, c, r);
   std::cout << Tr(o.lang, "Đã mở sự cố ", "Opened incident ");
   return PrintIncident(o, r.body);
@@ -382,7 +382,8 @@ std::function<std::optional<int>()> AddIncidentCommands(CLI::App& app, const Opt
                           std::pair{"unit", &a->unit}, std::pair{"playbook", &a->playbook}}) {
         if (!v->empty()) body[k] = *v;
       }
-      return Act(o, "/api/v1/alerts/" + std::to_string(a->alert) + "/promote", With(body, *a));
+      return Act(o, "/api/v1/alerts/" + std::to_string(a->alert) + "/promote", With(body, *a),
+                 true);
     }
     if (*pb)
       return Act(o, base + "/playbook",

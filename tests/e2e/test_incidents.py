@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 
@@ -97,6 +98,16 @@ def open_with_vigilctl():
     h.check(steps["triage"]["due_at"] is None, "triage counts from 'acknowledged', not yet stamped")
     h.check(steps["report_upward"]["due_at"] is not None, "report_upward counts from 'detected'")
     h.check_eq(body["timeline"][0]["actor"], "user:hai", "who opened it")
+    # vigilctl opens under an Idempotency-Key of its own, so its one retry (a lost reply, a
+    # 503) could never open a second incident.
+    db = sqlite3.connect(f"file:{os.path.join(T.vigild.data_dir, 'vigil.db')}?mode=ro", uri=True)
+    try:
+        keys = db.execute("SELECT key FROM incident_requests WHERE incident_id = ?",
+                          (T.incident,)).fetchall()
+    finally:
+        db.close()
+    h.check(len(keys) == 1 and keys[0][0].startswith("vigilctl-"),
+            f"Idempotency-Key kept for the incident vigilctl opened: {keys}")
 
 
 def listed_in_vietnamese_and_english():
