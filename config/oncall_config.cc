@@ -227,7 +227,7 @@ void Reader::ReadMakeupWorkdays() {
       continue;
     }
     const long long days = oncall_internal::DaysFromCivil(y, m, d);
-    const long long weekday = ((days + 4) % 7 + 7) % 7;  // 0 = Sunday; 1970-01-01 a Thursday
+    const int weekday = oncall_internal::WeekdayOf(days);  // 0 = Sunday
     if (weekday != 0 && weekday != 6) {
       Err(line, where + ": " + text +
                     " is a weekday, a working day already; list only the Saturdays and Sundays "

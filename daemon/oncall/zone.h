@@ -35,6 +35,10 @@ inline TimeMs MillisOf(TimeMs t) { return t - FloorDiv(t, 1000) * 1000; }
 long long DaysFromCivil(int y, int m, int d);
 void CivilFromDays(long long days, int& y, int& m, int& d);
 int DaysInMonth(int y, int m);
+// The weekday of a day number: 0 = Sunday .. 6 = Saturday (1970-01-01 was a Thursday).
+inline int WeekdayOf(long long days) {
+  return static_cast<int>(days + 4 - 7 * FloorDiv(days + 4, 7));
+}
 
 // A wall-clock reading in some zone, to the second.
 struct LocalTime {

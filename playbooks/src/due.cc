@@ -107,14 +107,11 @@ WorkCalendar WorkCalendar::FromOnCall(const OnCallSetup& setup) {
 
 namespace {
 
-// 0 = Sunday .. 6 = Saturday; 1970-01-01 was a Thursday.
-int Weekday(long long days) { return static_cast<int>(days + 4 - 7 * FloorDiv(days + 4, 7)); }
-
 // Whether `day` (its date) is a working day. When a holiday period makes it a day off,
 // `*holiday_end` is set to that period's end, so callers can skip the period at once.
 bool WorkingLocalDay(const WorkCalendar& c, const Zone& zone, const LocalTime& day,
                      TimeMs* holiday_end = nullptr) {
-  const int wd = Weekday(day.Days());
+  const int wd = oncall_internal::WeekdayOf(day.Days());
   if ((wd == 0 || wd == 6) && std::find(c.makeup_workdays.begin(), c.makeup_workdays.end(),
                                         day.Days()) == c.makeup_workdays.end()) {
     return false;  // a weekend day, not one worked to make up for a bridge holiday
