@@ -7,7 +7,7 @@ set -euo pipefail
 level="${1:-build}"
 build_pkgs=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libcpp-httplib-dev
   libsqlite3-dev libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev libyaml-cpp-dev
-  libsodium-dev libcurl4-openssl-dev libcli11-dev prometheus-cpp-dev libssl-dev libboost-dev libmimalloc-dev)
+  libsodium-dev libcurl4-openssl-dev libcli11-dev prometheus-cpp-dev libssl-dev libboost-dev libmimalloc-dev libical-dev)
 test_pkgs=(prometheus-alertmanager python3 python3-zmq python3-aiosmtpd sqlite3 curl procps
   chromium)
 bench_pkgs=(wrk)
