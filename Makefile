@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 DATA ?= ./vigil-data
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build run test bench fuzz clean
+.PHONY: all deps build run run-check test test-sanitize ci bench fuzz clean
 
 all: build
 
@@ -19,11 +19,30 @@ run: build
 	@echo "==> starting vigild (data in $(DATA)); stop it with Ctrl-C"
 	@$(BUILD)/daemon/vigild --data-dir $(DATA)
 
+# The smoke check of `make run` as the README describes it: starts it, sends the printed curl,
+# watches the page arrive with vigilctl watch, stops it with Ctrl-C (scripts/run-smoke.sh).
+run-check:
+	@scripts/run-smoke.sh
+
 test:
 	@scripts/setup-deps.sh test
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The unit, e2e and fuzz-corpus tests again on an ASan + UBSan build (build-sanitize/): any
+# report fails the test that caused it. The browser test is left to `make test`.
+SANITIZE_ENV = ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-sanitize:
+	@scripts/setup-deps.sh test
+	@cmake -S . -B build-sanitize -DVIGIL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(SANITIZE_FLAGS) >/dev/null
+	@cmake --build build-sanitize -j $(JOBS)
+	@cd build-sanitize && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) -E '^browser'
+
+# What CI runs (.ci/run, on a fresh Debian 12 when it can): the README's two commands, then
+# the sanitizer build.
+ci: test run-check test-sanitize
 
 bench:
 	@scripts/setup-deps.sh bench
