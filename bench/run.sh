@@ -23,6 +23,9 @@
 #   BENCH_HALF_SECONDS [10]  duration of the half-max-rate latency phase
 #   BENCH_FILL   [100000]    open alerts for the RSS-per-alert figure
 #   BENCH_OUT    [/tmp/vigil-bench.<date>]  raw logs (wrk output, daemon logs, top -H snapshots)
+#   BENCH_BEFORE [unset]     a second build dir: instead of the phases above, an A/B of its
+#                            vigild (before) against BUILD_DIR's (after), BENCH_AB_ROUNDS [3]
+#                            alternating rounds of phases 2 and 3, medians and ratios
 # Only 127.0.0.1 is used. Every process started here is stopped by PID on exit, and a watchdog
 # ends the whole run after BENCH_DEADLINE [290] seconds.
 set -uo pipefail
@@ -396,6 +399,57 @@ for ((i = 0; i < 12; i++)); do
 done
 echo "  machine busy before start: ${busy}%"
 echo
+
+# ---- A/B: before against after, in the same run (BENCH_BEFORE=OLD_BUILD_DIR)
+# Rounds alternate the two binaries (before, after, before, after, ...) so that whatever else
+# the machine does falls on both alike; the report gives each round, the medians and the
+# after/before ratios. Only phases 2 and 3 (single events, 100-alert batches) are run.
+if [[ -n "${BENCH_BEFORE:-}" ]]; then
+  BEFORE_VIGILD="$(cd "$BENCH_BEFORE" 2>/dev/null && pwd)/daemon/vigild"
+  [[ -x "$BEFORE_VIGILD" ]] || { echo "run.sh: no vigild in BENCH_BEFORE=$BENCH_BEFORE" >&2; exit 2; }
+  AFTER_VIGILD="$VIGILD"
+  ROUNDS="${BENCH_AB_ROUNDS:-3}"
+  echo "[A/B] before: $BEFORE_VIGILD"
+  echo "      after:  $AFTER_VIGILD"
+  echo "      $ROUNDS rounds, alternating; single events and 100-alert batches, ${SECS}s each"
+  : >"$OUT/ab.tsv"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    for side in before after; do
+      if [[ $side == before ]]; then VIGILD="$BEFORE_VIGILD"; else VIGILD="$AFTER_VIGILD"; fi
+      if start_vigild "$side-single-$r"; then
+        sleep 1
+        run_wrk "$side-single-$r" enqueue.lua "http://127.0.0.1:$VPORT" 1 vigild "$VPID" >/dev/null
+        printf "%s\tsingle\t%s\t%s\t%s\n" "$side" "$W_EPS" "$W_P50" "$W_P99" >>"$OUT/ab.tsv"
+        echo "  round $r $side single:   $W_EPS events/s, p99 $W_P99 ms"
+        stop_vigild
+      fi
+      if start_vigild "$side-batch-$r"; then
+        sleep 1
+        run_wrk "$side-batch-$r" am_webhook.lua "http://127.0.0.1:$VPORT" 100 vigild "$VPID" >/dev/null
+        printf "%s\tbatch100\t%s\t%s\t%s\n" "$side" "$W_EPS" "$W_P50" "$W_P99" >>"$OUT/ab.tsv"
+        echo "  round $r $side batch100: $W_EPS events/s, p99 $W_P99 ms"
+        stop_vigild
+      fi
+    done
+  done
+  VIGILD="$AFTER_VIGILD"
+  python3 - "$OUT/ab.tsv" <<'EOF2'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+def med(side, phase, col):
+    v = [float(r[col]) for r in rows if r[0] == side and r[1] == phase]
+    return statistics.median(v) if v else float("nan")
+print()
+print(f"  {'phase':10s} {'before ev/s':>12s} {'after ev/s':>12s} {'ratio':>7s}   {'p99 before':>10s} {'p99 after':>10s}")
+for phase in ("single", "batch100"):
+    b, a = med("before", phase, 2), med("after", phase, 2)
+    pb, pa = med("before", phase, 4), med("after", phase, 4)
+    ratio = a / b if b else float("nan")
+    flag = "" if ratio >= 0.95 else "   WORSE THAN 5%"
+    print(f"  {phase:10s} {b:12.0f} {a:12.0f} {ratio:7.3f}   {pb:8.2f}ms {pa:8.2f}ms{flag}")
+EOF2
+  exit 0
+fi
 
 # ---- 1. vigild memory
 echo "[1/5] vigild memory (fresh data dir)"
