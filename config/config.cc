@@ -79,6 +79,7 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
     http.Duration("keep_alive_timeout", cfg.http.keep_alive_timeout);
     http.Int("keep_alive_max_requests", cfg.http.keep_alive_max_requests, 1, 1'000'000'000);
     http.Int("listen_backlog", cfg.http.listen_backlog, 16, 65535);
+    http.Int("max_connections", cfg.http.max_connections, 1, 1'000'000);
     http.RejectUnknown();
   }
   Section bus(root.Take("bus"), "bus", file, errors);
@@ -90,6 +91,7 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
   Section engine(root.Take("engine"), "engine", file, errors);
   if (engine.IsMap()) {
     engine.Int("batch_max", cfg.engine.batch_max, 1, 1'000'000);
+    engine.Int("max_queued", cfg.engine.max_queued, 1, 10'000'000);
     engine.Duration("delivery_retry", cfg.engine.delivery_retry);
     engine.Duration("delivery_retry_max", cfg.engine.delivery_retry_max);
     engine.RejectUnknown();

@@ -47,6 +47,8 @@ struct Config {
     TimeMs keep_alive_timeout = 5'000;  // idle keep-alive connections close after this
     int keep_alive_max_requests = 100'000;
     int listen_backlog = 4096;
+    // Open connections at most; past it a new one gets 503 + Retry-After and is closed.
+    int max_connections = 1024;
   } http;
 
   struct Bus {
@@ -58,6 +60,7 @@ struct Config {
 
   struct Engine {
     int batch_max = 8192;              // commands committed in one transaction at most
+    int max_queued = 10'000;  // commands waiting for the engine at most; past it 503
     TimeMs delivery_retry = 30'000;    // first re-send of an unconfirmed delivery
     TimeMs delivery_retry_max = 600'000;
   } engine;

@@ -159,7 +159,9 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
       n.http.keep_alive_timeout != running.http.keep_alive_timeout ||
       n.http.keep_alive_max_requests != running.http.keep_alive_max_requests ||
       n.http.listen_backlog != running.http.listen_backlog ||
+      n.http.max_connections != running.http.max_connections ||
       n.engine.batch_max != running.engine.batch_max ||
+      n.engine.max_queued != running.engine.max_queued ||
       n.engine.delivery_retry != running.engine.delivery_retry ||
       n.engine.delivery_retry_max != running.engine.delivery_retry_max ||
       n.public_url != running.public_url || n.link_ttl != running.link_ttl ||
@@ -332,6 +334,7 @@ bool Daemon::StartEngine() {
   }
   EngineOptions options;
   options.batch_max = cfg_.engine.batch_max;
+  options.max_queued = cfg_.engine.max_queued;
   options.delivery_retry = cfg_.engine.delivery_retry;
   options.delivery_retry_max = cfg_.engine.delivery_retry_max;
   options.max_attempts = cfg_.channels.max_attempts;

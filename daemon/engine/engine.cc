@@ -129,19 +129,28 @@ void Engine::Wake() {
 }
 
 void Engine::Enqueue(Command command) {
-  bool was_empty;
+  bool was_empty = false;
+  std::optional<Error> refused;
   {
     std::lock_guard lock(mu_);
     if (!accepting_) {
-      auto refuse = [](auto& c) {
-        c.done.set_value(std::unexpected(
-            Error{"shutting_down", "vigild is shutting down; retry shortly", "", 503}));
-      };
-      std::visit(refuse, command);
-      return;
+      refused = Error{"shutting_down", "vigild is shutting down; retry shortly", "", 503};
+    } else if (queue_.size() >= static_cast<size_t>(options_.max_queued)) {
+      // Full: refused at once (the client retries) rather than queued without bound.
+      if (refused_full_++ % 1000 == 0) {
+        Log("engine")->warn("engine_queue_full queued={} refused={}", queue_.size(),
+                            refused_full_);
+      }
+      refused = Error{"engine_busy", "vigild has too many requests waiting; retry shortly", "",
+                      503};
+    } else {
+      was_empty = queue_.empty();
+      queue_.push_back(std::move(command));
     }
-    was_empty = queue_.empty();
-    queue_.push_back(std::move(command));
+  }
+  if (refused) {  // outside the lock: a Reply callback runs here, on the caller's thread
+    std::visit([&](auto& c) { c.done.set_value(std::unexpected(*refused)); }, command);
+    return;
   }
   if (was_empty) Wake();
 }

@@ -144,6 +144,9 @@ using Command = std::variant<IngestCommand, AlertActionCommand, CreateIntegratio
 
 struct EngineOptions {
   int batch_max = 8192;
+  // Commands waiting for the engine at most; past it Submit/SubmitAsync answer 503
+  // engine_busy at once (on the caller's thread) instead of queueing.
+  int max_queued = 10'000;
   TimeMs delivery_retry = 30'000;
   TimeMs delivery_retry_max = 600'000;
   int max_attempts = 5;  // then the delivery fails and the person's next contact is paged
@@ -310,6 +313,7 @@ class Engine {
 
   std::mutex mu_;  // guards queue_ and accepting_
   std::deque<Command> queue_;
+  std::uint64_t refused_full_ = 0;  // commands refused for a full queue (guarded by mu_)
   bool accepting_ = false;
   int wake_fd_ = -1;  // eventfd: commands waiting or Wake()
 

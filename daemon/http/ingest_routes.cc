@@ -1,6 +1,7 @@
 // POST /v2/enqueue (PagerDuty Events API v2) and POST /api/v1/integrations/alertmanager.
 // Both run on an I/O thread without blocking: parse, authenticate, hand the events to the
-// engine; the engine's commit callback sends the 202.
+// engine; the engine's commit callback sends the 202. Alertmanager's key (a header) is
+// checked before its body is read; Events v2 carries its key in the body.
 #include <chrono>
 
 #include "daemon/common/json_text.h"
@@ -21,7 +22,8 @@ HttpResponse EventsV2Error(const Error& e, Metrics& metrics) {
                          {"errors", {e.message}},
                          {"error", err}};
   HttpResponse res;
-  WriteJson(res, e.status, body.dump());
+  WriteJson(res, e.status, Dump(body));
+  RetryAfterIfBusy(res, e);
   return res;
 }
 
@@ -61,6 +63,14 @@ void HttpServer::IngestRoutes() {
     deps_.engine.SubmitAsync(std::move(command));
   });
 
+  // Alertmanager sends its key in a header: a wrong one is refused before the body is read.
+  HeadCheck alertmanager_key = [this](const HttpRequest& req) -> std::optional<Error> {
+    auto in = deps_.registry.Authenticate(BearerToken(req.get_header_value("Authorization")),
+                                          "alertmanager");
+    if (in) return std::nullopt;
+    deps_.metrics.EventsRejected(in.error().code).Increment();
+    return in.error();
+  };
   PostAsync("/api/v1/integrations/alertmanager",
             [this](const HttpRequest& req, std::string body, Respond respond) {
     Metrics& metrics = deps_.metrics;
@@ -87,7 +97,7 @@ void HttpServer::IngestRoutes() {
                             n, created, resolved));
       respond(std::move(res));
     })});
-  });
+  }, std::move(alertmanager_key));
 }
 
 }  // namespace vigil

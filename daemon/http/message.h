@@ -15,6 +15,7 @@ struct HttpRequest {
   std::string path;    // percent-decoded, without the query
   std::multimap<std::string, std::string> params;  // decoded query parameters
   std::smatch matches;  // the route pattern's groups, matched against `path`
+  std::string remote;   // the client's IP address as the socket sees it ("" when unknown)
 
   // The first value of a header (names are case-insensitive), or "".
   std::string get_header_value(const std::string& name) const;

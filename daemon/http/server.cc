@@ -112,10 +112,52 @@ void WriteJson(HttpResponse& res, int status, std::string body) {
   res.set_content(std::move(body), "application/json; charset=utf-8");
 }
 
+std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool IsUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    const unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;  // no overlongs
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
+    } else {
+      return false;
+    }
+    if (i + len > n || p[i + 1] < lo || p[i + 1] > hi) return false;
+    for (size_t k = 2; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+void RetryAfterIfBusy(HttpResponse& res, const Error& e) {
+  if (e.status == 503) res.set_header("Retry-After", "1");
+}
+
 void WriteError(HttpResponse& res, const Error& e) {
   nlohmann::json err = {{"code", e.code}, {"message", e.message}};
   if (!e.field.empty()) err["field"] = e.field;
-  WriteJson(res, e.status, nlohmann::json{{"error", err}}.dump());
+  WriteJson(res, e.status, Dump(nlohmann::json{{"error", err}}));
+  RetryAfterIfBusy(res, e);
 }
 
 Handler RequireAdmin(const AdminToken& token, Handler h) {
@@ -146,7 +188,108 @@ struct HttpRoute {
   Handler get;
   BodyHandler post;
   AsyncBodyHandler async;
+  HeadCheck check;  // kPostAsync only, optional: runs before the body is read
 };
+
+// What the front makes of a request's head: the route, or the error to answer instead
+// (`early`: at once, without reading the body; otherwise after it, keeping the connection).
+struct Routed {
+  const HttpRoute* route = nullptr;
+  std::optional<Error> error;
+  bool early = false;
+};
+
+Error TooLargeError() {
+  return {"payload_too_large", "the request body is larger than 512 KiB", "", 413};
+}
+Error InternalError() { return {"internal", "internal error; see the vigild log", "", 500}; }
+
+// Logs an exception that reached a boundary (`where`: the callback or task it ended).
+void LogEscaped(std::string_view where, std::string_view what) {
+  Log("http")->error("exception_caught where={} error=\"{}\"", where, what);
+}
+
+// Runs `f`; an exception is logged and becomes a 500 in `res`. False when it threw.
+template <class F>
+bool Guard(HttpResponse& res, F&& f) {
+  try {
+    f();
+    return true;
+  } catch (const std::exception& e) {
+    Log("http")->error("handler_exception error=\"{}\"", e.what());
+  } catch (...) {
+    Log("http")->error("handler_exception error=\"unknown\"");
+  }
+  res = ErrorResponse(InternalError());
+  return false;
+}
+
+// The head checks every request passes before its body is read: the method, no body on a
+// GET or HEAD, a declared length within the limit. Null when the head is acceptable.
+std::optional<Error> CheckHead(const bhttp::request_parser<bhttp::string_body>& parser) {
+  const auto& req = parser.get();
+  const auto method = req.method();
+  const bool post = method == bhttp::verb::post;
+  if (!post && method != bhttp::verb::get && method != bhttp::verb::head) {
+    return Error{"method_not_allowed", std::string(req.method_string()) + " is not supported",
+                 "", 405};
+  }
+  const auto length = parser.content_length();
+  if (!post && (parser.chunked() || (length && *length > 0))) {
+    return Error{"unexpected_body", std::string(req.method_string()) + " requests take no body",
+                 "", 400};
+  }
+  if (length && *length > kMaxBodyBytes) return TooLargeError();
+  return std::nullopt;
+}
+
+// The error for a read that failed on the head or body, if it deserves a reply (too large);
+// null: the connection just closes (peer gone, timeout, garbage).
+std::optional<Error> ReadError(beast::error_code ec) {
+  if (ec == bhttp::error::body_limit) return TooLargeError();
+  if (ec == bhttp::error::header_limit) {
+    return Error{"headers_too_large", "the request headers are too large", "", 431};
+  }
+  return std::nullopt;
+}
+
+// Decodes the query into req.params; the first key or value that is not UTF-8 once decoded
+// is the error (naming the parameter, or "query" when the name itself is not UTF-8).
+std::optional<Error> ParseQuery(std::string_view query, HttpRequest& req) {
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const size_t eq = pair.find('=');
+    if (!pair.empty()) {
+      std::string key = UrlDecode(pair.substr(0, eq), true);
+      std::string value =
+          eq == std::string_view::npos ? std::string() : UrlDecode(pair.substr(eq + 1), true);
+      if (!IsUtf8(key) || !IsUtf8(value)) {
+        const bool named = IsUtf8(key);
+        return Error{"invalid_utf8",
+                     named ? "query parameter " + key + " is not UTF-8 once percent-decoded"
+                           : "a query parameter name is not UTF-8 once percent-decoded",
+                     named ? key : "query", 400};
+      }
+      req.params.emplace(std::move(key), std::move(value));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// Runs a blocking route's handler (GET or POST) inside the 500 boundary.
+void RunBlocking(const HttpRoute& route, const HttpRequest& req, const std::string& body,
+                 HttpResponse& res) {
+  Guard(res, [&] {
+    if (route.kind == Kind::kGet) {
+      route.get(req, res);
+    } else {
+      route.post(req, res, body);
+    }
+  });
+}
 }  // namespace
 
 class Session;
@@ -162,6 +305,9 @@ struct HttpServer::Impl {
   // POST counted in `in_flight` under the lock is never refused after it was taken.
   std::atomic<bool> stopping = false;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // registered by Start()
+  std::atomic<int> open = 0;  // sessions alive (counted without the lock, for the cap)
+  SteadyNs refused_logged = 0;   // when connection_refused was last logged (acceptor strand)
+  std::uint64_t refused = 0;     // connections refused since then (acceptor strand)
 
   std::vector<HttpRoute> routes;
   std::unordered_map<std::string, size_t> exact_post, exact_get;  // path -> index in routes
@@ -172,6 +318,34 @@ struct HttpServer::Impl {
   // One timer for every connection's deadline (Session::ExpireAfter), instead of a timer armed
   // and cancelled on each read and write of each connection.
   net::steady_timer sweep{net::make_strand(ioc)};
+
+  // Fills `req` from the head of `msg` (method, decoded path and query; `msg` must outlive
+  // `req`), then finds its route and runs the route's head check. A path or query parameter
+  // that is not UTF-8 once decoded is a 400 naming it, never looked up.
+  Routed Route(const BeastRequest& msg, HttpRequest& req) const {
+    Routed out;
+    const bool head = msg.method() == bhttp::verb::head;
+    req.method = head ? "HEAD" : std::string(msg.method_string());
+    req.fields = &msg;
+    const std::string_view target(msg.target().data(), msg.target().size());
+    const size_t q = target.find('?');
+    req.path = UrlDecode(target.substr(0, q), false);
+    if (!IsUtf8(req.path)) {
+      out.error = Error{"invalid_utf8", "the path is not UTF-8 once percent-decoded", "path", 400};
+      return out;
+    }
+    if (q != std::string_view::npos) {
+      if ((out.error = ParseQuery(target.substr(q + 1), req))) return out;
+    }
+    out.route = Match(req);
+    if (!out.route) {
+      out.error = Error{"not_found", "no such endpoint: " + req.method + " " + req.path, "", 404};
+    } else if (out.route->check) {
+      out.error = out.route->check(req);
+      out.early = out.error.has_value();
+    }
+    return out;
+  }
 
   // The route for `req` (setting req.matches), or null.
   const HttpRoute* Match(HttpRequest& req) const {
@@ -199,8 +373,8 @@ void HttpServer::Post(const std::string& pattern, BodyHandler h) {
   AddRoute(*impl_, pattern, {Kind::kPost, {}, {}, std::move(h), {}});
 }
 
-void HttpServer::PostAsync(const std::string& pattern, AsyncBodyHandler h) {
-  AddRoute(*impl_, pattern, {Kind::kPostAsync, {}, {}, {}, std::move(h)});
+void HttpServer::PostAsync(const std::string& pattern, AsyncBodyHandler h, HeadCheck check) {
+  AddRoute(*impl_, pattern, {Kind::kPostAsync, {}, {}, {}, std::move(h), std::move(check)});
 }
 
 namespace {
@@ -223,10 +397,15 @@ class Session : public std::enable_shared_from_this<Session> {
       : socket_(std::move(socket)),
         impl_(impl),
         options_(options),
-        metrics_(metrics) {}
+        metrics_(metrics) {
+    impl_.open.fetch_add(1, std::memory_order_relaxed);
+  }
   ~Session() {
+    impl_.open.fetch_sub(1, std::memory_order_relaxed);
     std::lock_guard lock(impl_.mu);
     impl_.sessions.erase(this);
+    // A POST whose reply was never written (the connection failed) no longer holds up Stop().
+    if (counted_) --impl_.in_flight;
     impl_.changed.notify_all();
   }
 
@@ -236,9 +415,11 @@ class Session : public std::enable_shared_from_this<Session> {
       impl_.sessions.emplace(this, weak_from_this());
     }
     beast::error_code ec;
+    if (auto peer = socket_.remote_endpoint(ec); !ec) remote_ = peer.address().to_string();
     socket_.set_option(tcp::no_delay(true), ec);  // no Nagle + delayed-ACK stalls
     socket_.non_blocking(true, ec);  // Write() tries to send at once, without the reactor
-    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    net::dispatch(socket_.get_executor(),
+                  [self = shared_from_this()] { self->Safely("start", [&] { self->Read(); }); });
   }
 
   // Closes the connection if it is waiting for a request. Runs on the session's strand.
@@ -269,15 +450,45 @@ class Session : public std::enable_shared_from_this<Session> {
     Close();
   }
 
+  // The boundary of every callback on this connection: an exception is logged; a request
+  // not yet answered gets a 500 and the connection closes after it; otherwise it closes.
+  template <class F>
+  void Safely(std::string_view where, F&& f) noexcept {
+    try {
+      f();
+      return;
+    } catch (const std::exception& e) {
+      LogEscaped(where, e.what());
+    } catch (...) {
+      LogEscaped(where, "unknown");
+    }
+    try {
+      if (state_ == State::kRequest) {
+        keep_alive_ = false;
+        linger_ = false;
+        waiting_ = 0;
+        return Write(ErrorResponse(InternalError()));
+      }
+    } catch (...) {
+      LogEscaped(where, "the 500 reply failed too");
+    }
+    Close();
+  }
+
  private:
+  enum class State { kReading, kRequest, kWriting };
+
   void Read() {
+    state_ = State::kReading;
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     idle_ = true;
+    // One deadline for the whole head (idle wait included), not one per read: a client that
+    // sends a byte a second is cut off when it passes, like an idle one.
     ExpireAfter(std::chrono::milliseconds(options_.keep_alive_timeout));
     bhttp::async_read_header(socket_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->OnHeader(ec);
+      self->Safely("header", [&] { self->OnHeader(ec); });
     });
   }
 
@@ -285,34 +496,28 @@ class Session : public std::enable_shared_from_this<Session> {
     idle_ = false;
     if (ec) {
       // Beast checks a declared Content-Length against the body limit with the header.
-      if (ec == bhttp::error::body_limit) return TooLarge();
-      if (ec == bhttp::error::header_limit) {
-        return Fail({"headers_too_large", "the request headers are too large", "", 431});
-      }
+      if (auto e = ReadError(ec)) return Refuse(*e);
       return Close();  // closed by the peer, idle timeout, or garbage
     }
-    const auto& req = parser_->get();
-    const auto method = req.method();
-    const bool post = method == bhttp::verb::post;
-    if (!post && method != bhttp::verb::get && method != bhttp::verb::head) {
-      return Fail({"method_not_allowed", std::string(req.method_string()) + " is not supported",
-                   "", 405});
-    }
-    const auto length = parser_->content_length();
-    if (!post && (parser_->chunked() || (length && *length > 0))) {
-      return Fail({"unexpected_body", std::string(req.method_string()) + " requests take no body",
-                   "", 400});
-    }
-    if (length && *length > kMaxBodyBytes) return TooLarge();
+    state_ = State::kRequest;
+    if (auto e = CheckHead(*parser_)) return Refuse(*e);
+    const auto& msg = parser_->get();
+    const bool post = msg.method() == bhttp::verb::post;
     if (post && Stopping()) {  // before asking for (and reading) a body that will be refused
       return Fail({"shutting_down", "vigild is stopping; retry shortly", "", 503});
     }
+    req_ = HttpRequest{};
+    req_.remote = remote_;
+    routed_ = impl_.Route(msg, req_);
+    if (routed_.early) return Refuse(*routed_.error);
     ExpireAfter(kBodyReadTime);
-    if (post && !parser_->is_done() && beast::iequals(req[bhttp::field::expect], "100-continue")) {
+    if (post && !parser_->is_done() && beast::iequals(msg[bhttp::field::expect], "100-continue")) {
       return net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                               [self = shared_from_this()](beast::error_code ec, size_t) {
-        if (ec) return self->Close();
-        self->ReadBody();
+        self->Safely("continue", [&] {
+          if (ec) return self->Close();
+          self->ReadBody();
+        });
       });
     }
     ReadBody();
@@ -321,15 +526,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec == bhttp::error::body_limit) return self->TooLarge();
-      if (ec) return self->Close();
-      self->Dispatch();
+      self->Safely("body", [&] {
+        if (auto e = ReadError(ec)) return self->Refuse(*e);
+        if (ec) return self->Close();
+        self->Dispatch();
+      });
     });
   }
 
-  void TooLarge() {
-    metrics_.EventsRejected("payload_too_large").Increment();
-    Fail({"payload_too_large", "the request body is larger than 512 KiB", "", 413});
+  // A request refused on its head (or for its size): answered, then the connection closes.
+  void Refuse(const Error& e) {
+    if (e.status == 413) metrics_.EventsRejected("payload_too_large").Increment();
+    Fail(e);
   }
 
   // Answers `e` and closes: the rest of the request is never read, only drained.
@@ -353,8 +561,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void DrainSome(size_t drained) {
     socket_.async_read_some(net::buffer(*scratch_), [self = shared_from_this(), drained](
                                                         beast::error_code ec, size_t n) {
-      if (ec || drained + n > 8 * 1024 * 1024) return self->Close();
-      self->DrainSome(drained + n);
+      self->Safely("drain", [&] {
+        if (ec || drained + n > 8 * 1024 * 1024) return self->Close();
+        self->DrainSome(drained + n);
+      });
     });
   }
 
@@ -364,13 +574,6 @@ class Session : public std::enable_shared_from_this<Session> {
     ++served_;
     head_ = msg.method() == bhttp::verb::head;
     keep_alive_ = msg.keep_alive() && served_ < options_.keep_alive_max_requests;
-    req_ = HttpRequest{};
-    req_.method = head_ ? "HEAD" : std::string(msg.method_string());
-    req_.fields = &msg;
-    const std::string_view target(msg.target().data(), msg.target().size());
-    const size_t q = target.find('?');
-    req_.path = UrlDecode(target.substr(0, q), false);
-    if (q != std::string_view::npos) ParseQuery(target.substr(q + 1));
     const bool post = msg.method() == bhttp::verb::post;
     if (post) {
       bool refused = false;
@@ -385,29 +588,26 @@ class Session : public std::enable_shared_from_this<Session> {
       }
       counted_ = true;  // until its reply is written
     }
-    const HttpRoute* route = impl_.Match(req_);
-    if (!route) {
-      return Write(ErrorResponse(
-          {"not_found", "no such endpoint: " + std::string(msg.method_string()) + " " + req_.path,
-           "", 404}));
-    }
+    if (routed_.error) return Write(ErrorResponse(*routed_.error));
+    const HttpRoute* route = routed_.route;
     if (route->kind == Kind::kPostAsync) return DispatchAsync(*route, std::move(msg.body()));
     // Blocking handlers run on the pool; the reply comes back to this connection's strand.
     // The work guard keeps the I/O loop running until that reply is written, even when this
     // is the last connection and the acceptor is closed (Stop).
     net::post(impl_.pool, [self = shared_from_this(), route,
                            work = net::make_work_guard(socket_.get_executor())] {
-      HttpResponse res;
-      Guard(res, [&] {
-        if (route->kind == Kind::kGet) {
-          route->get(self->req_, res);
-        } else {
-          route->post(self->req_, res, self->parser_->get().body());
-        }
-      });
-      net::post(self->executor(), [self, res = std::move(res)]() mutable {
-        self->Write(std::move(res));
-      });
+      // The pool task's boundary: nothing escapes a pool thread.
+      try {
+        HttpResponse res;
+        RunBlocking(*route, self->req_, self->parser_->get().body(), res);
+        net::post(self->executor(), [self, res = std::move(res)]() mutable {
+          self->Safely("reply", [&] { self->Write(std::move(res)); });
+        });
+      } catch (const std::exception& e) {
+        LogEscaped("pool", e.what());
+      } catch (...) {
+        LogEscaped("pool", "unknown");
+      }
     });
   }
 
@@ -416,9 +616,13 @@ class Session : public std::enable_shared_from_this<Session> {
     waiting_ = ticket;
     ExpireAfter(kEngineWait);  // OnDeadline answers 503 if the engine has not by then
     Respond respond = [self = shared_from_this(), ticket](HttpResponse res) {
-      net::post(self->executor(), [self, ticket, res = std::move(res)]() mutable {
-        self->OnReply(ticket, std::move(res));
-      });
+      try {  // called on the engine's thread: nothing may escape into it
+        net::post(self->executor(), [self, ticket, res = std::move(res)]() mutable {
+          self->Safely("reply", [&] { self->OnReply(ticket, std::move(res)); });
+        });
+      } catch (const std::exception& e) {
+        LogEscaped("respond", e.what());  // the deadline still answers 503
+      }
     };
     HttpResponse failed;
     const bool ok = Guard(failed, [&] { route.async(req_, std::move(body), respond); });
@@ -431,42 +635,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(res));
   }
 
-  // Runs `f`; an exception becomes a 500 in `res`. False when it threw.
-  template <class F>
-  static bool Guard(HttpResponse& res, F&& f) {
-    try {
-      f();
-      return true;
-    } catch (const std::exception& e) {
-      Log("http")->error("handler_exception error=\"{}\"", e.what());
-    } catch (...) {
-      Log("http")->error("handler_exception error=\"unknown\"");
-    }
-    res = ErrorResponse({"internal", "internal error; see the vigild log", "", 500});
-    return false;
-  }
-
-  void ParseQuery(std::string_view query) {
-    while (!query.empty()) {
-      const size_t amp = query.find('&');
-      const std::string_view pair = query.substr(0, amp);
-      const size_t eq = pair.find('=');
-      if (!pair.empty()) {
-        req_.params.emplace(UrlDecode(pair.substr(0, eq), true),
-                            eq == std::string_view::npos ? std::string()
-                                                         : UrlDecode(pair.substr(eq + 1), true));
-      }
-      if (amp == std::string_view::npos) break;
-      query.remove_prefix(amp + 1);
-    }
-  }
-
   bool Stopping() const { return impl_.stopping.load(); }
 
   // Sends the response: the head is formatted here, and head and body go out in one send
   // straight away (a reply almost always fits the socket buffer); only the rest, if any, goes
   // through the reactor.
   void Write(HttpResponse res) {
+    state_ = State::kWriting;
     if (Stopping()) keep_alive_ = false;
     for (const auto& [name, value] : res.headers) {
       if (beast::iequals(name, "Connection") && beast::iequals(value, "close")) keep_alive_ = false;
@@ -503,7 +678,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(out);
     rest.consume(ec ? 0 : sent);
     net::async_write(socket_, rest, [self = shared_from_this()](beast::error_code ec, size_t) {
-      self->Written(ec);
+      self->Safely("write", [&] { self->Written(ec); });
     });
   }
 
@@ -548,6 +723,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string head_out_, body_out_;  // the response being written
   HttpRequest req_;
+  std::string remote_;  // the peer's IP address, read once at the start
+  Routed routed_;  // the current request's route or error (set with its head)
+  State state_ = State::kReading;
   HttpServer::Impl& impl_;
   const Config::Http& options_;
   Metrics& metrics_;
@@ -609,22 +787,69 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
 }
 
 namespace {
+// Past http.max_connections a new connection gets this reply and is closed at once, without
+// its request being read: the acceptor never waits on it, and the open ones keep being served.
+constexpr std::string_view kTooManyBody =
+    R"({"error":{"code":"too_many_connections","message":"vigild has too many open connections"}})";
+static_assert(kTooManyBody.size() == 90, "Content-Length of kTooManyConnections");
+constexpr std::string_view kTooManyHead =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+    "Retry-After: 1\r\nContent-Length: 90\r\nConnection: close\r\n\r\n";
+
+void RefuseConnection(HttpServer::Impl& impl, Socket& socket, int limit) {
+  beast::error_code ec;
+  socket.non_blocking(true, ec);
+  const std::array<net::const_buffer, 2> reply = {net::buffer(kTooManyHead.data(), kTooManyHead.size()),
+                                                  net::buffer(kTooManyBody.data(), kTooManyBody.size())};
+  socket.write_some(reply, ec);  // non-blocking: a fresh socket's buffer takes it whole
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+  ++impl.refused;
+  const SteadyNs now = SteadyNow();
+  if (now - impl.refused_logged >= 1'000'000'000) {  // one line a second at most
+    Log("http")->warn("connection_refused reason=max_connections limit={} refused={}", limit,
+                      impl.refused);
+    impl.refused_logged = now;
+    impl.refused = 0;
+  }
+}
+
+void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metrics);
+
+// After a failed accept (out of file descriptors, say) accepting again at once would fail at
+// once, in a loop: wait 100 ms.
+void AcceptLater(HttpServer::Impl& impl, const Config::Http& options, Metrics& metrics) {
+  auto pause = std::make_shared<net::steady_timer>(impl.acceptor.get_executor(),
+                                                   std::chrono::milliseconds(100));
+  pause->async_wait([&impl, &options, &metrics, pause](beast::error_code) {
+    try {
+      Accept(impl, options, metrics);
+    } catch (const std::exception& e) {
+      LogEscaped("accept", e.what());
+    }
+  });
+}
+
 void Accept(HttpServer::Impl& impl, const Config::Http& options, Metrics& metrics) {
   impl.acceptor.async_accept(net::make_strand(impl.ioc), [&impl, &options, &metrics](
                                                              beast::error_code ec,
                                                              Socket socket) {
     if (ec == net::error::operation_aborted || !impl.acceptor.is_open()) return;
-    if (!ec) {
-      std::make_shared<Session>(std::move(socket), impl, options, metrics)->Start();
-      return Accept(impl, options, metrics);
+    if (ec) {
+      Log("http")->warn("accept_failed error=\"{}\" retry_in=100ms", ec.message());
+      return AcceptLater(impl, options, metrics);
     }
-    // Out of file descriptors, say: accepting again at once would fail at once, in a loop.
-    Log("http")->warn("accept_failed error=\"{}\" retry_in=100ms", ec.message());
-    auto pause = std::make_shared<net::steady_timer>(impl.acceptor.get_executor(),
-                                                     std::chrono::milliseconds(100));
-    pause->async_wait([&impl, &options, &metrics, pause](beast::error_code) {
+    try {  // the accept callback's boundary: the acceptor goes on whatever happened
+      if (impl.open.load(std::memory_order_relaxed) >= options.max_connections) {
+        RefuseConnection(impl, socket, options.max_connections);
+      } else {
+        std::make_shared<Session>(std::move(socket), impl, options, metrics)->Start();
+      }
       Accept(impl, options, metrics);
-    });
+    } catch (const std::exception& e) {
+      LogEscaped("accept", e.what());
+      AcceptLater(impl, options, metrics);
+    }
   });
 }
 
@@ -633,22 +858,134 @@ void Sweep(HttpServer::Impl& impl, std::chrono::milliseconds period) {
   impl.sweep.expires_after(period);
   impl.sweep.async_wait([&impl, period](beast::error_code ec) {
     if (ec) return;
-    const SteadyNs now = SteadyNow();
-    std::vector<std::shared_ptr<Session>> expired;
-    {
-      std::lock_guard lock(impl.mu);
-      for (auto& [raw, weak] : impl.sessions) {
-        if (!raw->Expired(now)) continue;
-        if (auto self = weak.lock()) expired.push_back(std::move(self));
+    try {  // the sweep's boundary: it is re-armed whatever happened
+      const SteadyNs now = SteadyNow();
+      std::vector<std::shared_ptr<Session>> expired;
+      {
+        std::lock_guard lock(impl.mu);
+        for (auto& [raw, weak] : impl.sessions) {
+          if (!raw->Expired(now)) continue;
+          if (auto self = weak.lock()) expired.push_back(std::move(self));
+        }
       }
+      // Released outside the lock: the last reference destroys a session, which locks mu.
+      for (auto& self : expired) {
+        net::post(self->executor(), [self] { self->Safely("deadline", [&] { self->OnDeadline(); }); });
+      }
+      expired.clear();
+    } catch (const std::exception& e) {
+      LogEscaped("sweep", e.what());
     }
-    // Released outside the lock: the last reference destroys a session, which locks mu.
-    for (auto& self : expired) net::post(self->executor(), [self] { self->OnDeadline(); });
-    expired.clear();
     Sweep(impl, period);
   });
 }
+
+// Runs the I/O loop until it stops. The last boundary: an exception out of a handler that
+// has none of its own is logged and the loop goes on (Asio allows run() again after one).
+void RunIo(net::io_context& ioc) {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      LogEscaped("io_loop", e.what());
+    } catch (...) {
+      LogEscaped("io_loop", "unknown");
+    }
+  }
+}
+
+// A read-only stream over bytes in memory (Beast's SyncReadStream), for ServeBytes.
+class BytesStream {
+ public:
+  explicit BytesStream(std::string_view bytes) : rest_(bytes) {}
+  template <class Buffers>
+  size_t read_some(const Buffers& buffers, beast::error_code& ec) {
+    if (rest_.empty()) {
+      ec = net::error::eof;
+      return 0;
+    }
+    const size_t n = net::buffer_copy(buffers, net::buffer(rest_.data(), rest_.size()));
+    rest_.remove_prefix(n);
+    ec = {};
+    return n;
+  }
+  template <class Buffers>
+  size_t read_some(const Buffers& buffers) {
+    beast::error_code ec;
+    const size_t n = read_some(buffers, ec);
+    if (ec) throw beast::system_error(ec);
+    return n;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+// One request's async handler answered on the calling thread: waits for `respond`.
+HttpResponse AwaitAsync(const HttpRoute& route, const HttpRequest& req, std::string body) {
+  struct Slot {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<HttpResponse> res;
+  };
+  auto slot = std::make_shared<Slot>();
+  Respond respond = [slot](HttpResponse res) {
+    std::lock_guard lock(slot->mu);
+    if (!slot->res) slot->res = std::move(res);
+    slot->cv.notify_all();
+  };
+  HttpResponse failed;
+  if (!Guard(failed, [&] { route.async(req, std::move(body), respond); })) return failed;
+  std::unique_lock lock(slot->mu);
+  if (!slot->cv.wait_for(lock, kEngineWait, [&] { return slot->res.has_value(); })) {
+    return ErrorResponse({"timeout", "vigild did not commit the request in time; retry", "", 503});
+  }
+  return std::move(*slot->res);
+}
 }  // namespace
+
+std::vector<HttpResponse> HttpServer::ServeBytes(std::string_view raw) {
+  std::vector<HttpResponse> out;
+  BytesStream in(raw);
+  beast::flat_buffer buffer;
+  for (int served = 0; served < 16; ++served) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.body_limit(kMaxBodyBytes);
+    beast::error_code ec;
+    bhttp::read_header(in, buffer, parser, ec);
+    if (ec) {
+      if (auto e = ReadError(ec)) out.push_back(ErrorResponse(*e));
+      break;
+    }
+    if (auto e = CheckHead(parser)) {
+      out.push_back(ErrorResponse(*e));
+      break;
+    }
+    HttpRequest req;
+    req.remote = "127.0.0.1";  // as a client on this machine
+    const Routed routed = impl_->Route(parser.get(), req);
+    if (routed.early) {
+      out.push_back(ErrorResponse(*routed.error));
+      break;
+    }
+    bhttp::read(in, buffer, parser, ec);
+    if (ec) {
+      if (auto e = ReadError(ec)) out.push_back(ErrorResponse(*e));
+      break;
+    }
+    auto& msg = parser.get();
+    if (routed.error) {
+      out.push_back(ErrorResponse(*routed.error));
+    } else if (routed.route->kind == Kind::kPostAsync) {
+      out.push_back(AwaitAsync(*routed.route, req, std::move(msg.body())));
+    } else {
+      RunBlocking(*routed.route, req, msg.body(), out.emplace_back());
+    }
+    if (!msg.keep_alive()) break;
+  }
+  return out;
+}
 
 void HttpServer::Serve() {
   Accept(*impl_, options_, deps_.metrics);
@@ -657,11 +994,11 @@ void HttpServer::Serve() {
   for (int i = 1; i < options_.io_threads; ++i) {
     extra.emplace_back([this] {
       NameThisThread("vigil-http-io");
-      impl_->ioc.run();
+      RunIo(impl_->ioc);
     });
   }
   NameThisThread("vigil-http-io");
-  impl_->ioc.run();
+  RunIo(impl_->ioc);
   for (auto& t : extra) t.join();
 }
 

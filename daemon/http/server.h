@@ -13,7 +13,12 @@
 #include <functional>
 #include <mutex>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "config/config.h"
 #include "daemon/auth/auth.h"
@@ -44,6 +49,10 @@ using Respond = std::function<void(HttpResponse)>;
 // 503 timeout.
 using AsyncBodyHandler =
     std::function<void(const HttpRequest&, std::string body, Respond respond)>;
+// Checks a POST's headers before its body is read (e.g. the key of a protocol that sends it
+// in a header): an error is answered at once, the body is never read, the connection closes.
+// Runs on an I/O thread; must not block.
+using HeadCheck = std::function<std::optional<Error>(const HttpRequest&)>;
 
 // Everything the handlers use; all must outlive the server. All are thread-safe.
 struct HttpDeps {
@@ -77,13 +86,21 @@ class HttpServer {
   // return. Thread-safe.
   void Stop();
 
+  // Serves the requests in `raw` (HTTP/1.1 bytes, pipelined, at most 16) without a socket:
+  // the same parser and limits, head checks, router and handlers as a connection, on the
+  // calling thread (blocking handlers run here; an async handler's reply is waited for up
+  // to 30 s). Stops after a reply that would close the connection or at the end of the
+  // bytes. Returns the replies in order. For the fuzz target and tests; do not mix with
+  // Serve() on one server.
+  std::vector<HttpResponse> ServeBytes(std::string_view raw);
+
   struct Impl;  // Asio and Beast live in server.cc only
 
  private:
   void Routes();
   void Get(const std::string& pattern, Handler h);
   void Post(const std::string& pattern, BodyHandler h);
-  void PostAsync(const std::string& pattern, AsyncBodyHandler h);
+  void PostAsync(const std::string& pattern, AsyncBodyHandler h, HeadCheck check = {});
   void IngestRoutes();
   void AlertRoutes();
   void AdminRoutes();
@@ -110,8 +127,17 @@ Result<T> AwaitEngine(std::future<Result<T>> future) {
   return future.get();
 }
 
-// Writes {"error":{"code","message","field"}} with the error's status.
+// Writes {"error":{"code","message","field"}} with the error's status; a 503 also gets
+// Retry-After: 1. Text that is not UTF-8 (request bytes echoed in a message) is replaced.
 void WriteError(HttpResponse& res, const Error& e);
+// Serialises JSON for a reply: bytes that are not UTF-8 in its strings become U+FFFD
+// instead of throwing (nlohmann's dump() throws type_error.316 on them). Every JSON the
+// HTTP layer builds from request-derived text goes through this.
+std::string Dump(const nlohmann::json& j);
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+bool IsUtf8(std::string_view s);
+// Sets Retry-After on `res` when `e` is a 503 (busy, stopping, timed out): retry in 1 s.
+void RetryAfterIfBusy(HttpResponse& res, const Error& e);
 // Wraps a handler so it runs only for callers holding the admin token (Authorization
 // header); the others get the token check's error. `token` must outlive the handler.
 Handler RequireAdmin(const AdminToken& token, Handler h);

@@ -406,6 +406,142 @@ def chunked_too_large():
     h.check_eq(T.vigild.total_alerts(), total, "alert count")
 
 
+def raw_exchange(url, request, timeout=10):
+    """Sends raw request bytes on a fresh connection and reads until vigild closes it (or one
+    reply is whole). Returns (status, headers, body bytes); status None if no reply came."""
+    host, port = url.split("://", 1)[1].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        buf = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                break
+            buf += chunk
+            if b"\r\n\r\n" in buf:
+                head, body = buf.split(b"\r\n\r\n", 1)
+                m = re.search(rb"(?i)content-length: *(\d+)", head)
+                if m and len(body) >= int(m.group(1)):
+                    break
+    if b"\r\n\r\n" not in buf:
+        return None, {}, buf
+    head, body = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in
+               (line.split(":", 1) for line in lines[1:] if ":" in line)}
+    return int(lines[0].split()[1]), headers, body
+
+
+def utf8_json(body, what):
+    """The body decoded strictly as UTF-8 and parsed as JSON (a failure names `what`)."""
+    try:
+        return json.loads(body.decode("utf-8", errors="strict"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise AssertionError(f"{what}: body is not valid UTF-8 JSON ({e}): {body[:200]!r}")
+
+
+def bad_utf8_requests():
+    """Issue 11's demonstrated attack: GET /%FF made the 404 echo a non-UTF-8 path into JSON,
+    nlohmann's dump() threw on the I/O thread and vigild aborted. Now a path or query
+    parameter that is not UTF-8 is a 400 naming it, a JSON body with a bad byte is a 400
+    naming the byte, every body is valid UTF-8 JSON, and vigild serves on."""
+    status, _, body = raw_exchange(T.vigild.url, b"GET /%FF HTTP/1.1\r\nHost: x\r\n"
+                                                 b"Connection: close\r\n\r\n")
+    h.check(status is not None, "GET /%FF: no reply (vigild died?)")
+    h.check(status in (400, 404), f"GET /%FF: status {status}")
+    err = utf8_json(body, "GET /%FF")["error"]
+    h.check_eq(err.get("field"), "path", "GET /%FF: the field named")
+    h.check(T.vigild.alive(), "vigild is not running after GET /%FF")
+    h.check_eq(T.vigild.api("GET", "/healthz").status, 200, "/healthz after GET /%FF")
+
+    status, _, body = raw_exchange(T.vigild.url, b"GET /nowhere/%C3%28%FE HTTP/1.1\r\nHost: x"
+                                                 b"\r\nConnection: close\r\n\r\n")
+    h.check_eq(status, 400, "an unknown path with bad UTF-8")
+    utf8_json(body, "unknown path with bad UTF-8")
+    r = T.vigild.api("GET", "/api/v1/alerts?status=%FF%FE")
+    h.check_eq(r.status, 400, f"a query parameter that is not UTF-8: {r}")
+    h.check_eq(err_field(r), "status", "the query parameter named")
+    utf8_json(r.raw, "bad query parameter")
+
+    dk = h.uid("bad-utf8-")
+    good = json.dumps({"routing_key": T.key, "event_action": "trigger", "dedup_key": dk,
+                       "payload": {"summary": "SUMMARY", "source": "src",
+                                   "severity": "critical"}}).encode()
+    bad = good.replace(b"SUMMARY", b"M\xe1y ch\xff")  # Latin-1 bytes, not UTF-8
+    offset = bad.index(b"\xe1")
+    r = T.vigild.enqueue(bad)
+    h.check_eq(r.status, 400, f"a JSON body with bytes that are not UTF-8: {r}")
+    body = utf8_json(r.raw, "JSON body with bad UTF-8")
+    h.check_eq(body["error"]["code"], "invalid_json", "error code")
+    m = re.search(r"at byte (\d+)", body["error"]["message"])
+    h.check(m and offset <= int(m.group(1)) <= offset + 2,
+            f"the 400 does not say where (byte {offset}): {body['error']['message']!r}")
+    h.check_eq(T.vigild.find_alerts(dk), [], "alerts stored for the bad body")
+    h.check(T.vigild.alive(), "vigild is not running after the bad requests")
+    trigger(h.uid("after-bad-utf8-"))
+
+
+def connection_cap_and_slowloris():
+    """http.max_connections: with a cap of 4, four idle connections held open make a fifth
+    get 503 + Retry-After and closed; the idle ones are closed by their deadline and a real
+    sender is served. A slowloris sending a header byte every 0.2 s is cut off by the head's
+    total deadline (keep_alive_timeout 1s), not kept alive by each byte."""
+    key, digest = h.new_key()
+    other = other_vigild("cap", h.vigil_config(h.free_port(), [("cap", "any", digest)]).replace(
+        "http:\n", "http:\n  keep_alive_timeout: 1s\n  max_connections: 4\n"), runs=400)
+    other.start()
+    held = []
+    try:
+        host, port = other.url.split("://", 1)[1].rsplit(":", 1)
+        for _ in range(4):
+            s = socket.create_connection((host, int(port)), timeout=10)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # then idle, kept alive
+            h.check(s.recv(65536).startswith(b"HTTP/1.1 200"), "a held connection's /healthz")
+            held.append(s)
+        status, headers, body = raw_exchange(other.url, b"GET /healthz HTTP/1.1\r\nHost: x"
+                                                        b"\r\nConnection: close\r\n\r\n")
+        h.check_eq(status, 503, "a fifth connection past max_connections 4")
+        h.check_eq(headers.get("retry-after"), "1", "Retry-After on the 503")
+        h.check_eq(utf8_json(body, "503")["error"]["code"], "too_many_connections", "503 code")
+
+        def served():
+            r = other.trigger(key, h.uid("after-cap-"))
+            return r.status == 202
+        h.wait_until(served, 10, "a real sender served once the idle connections time out")
+        h.check("connection_refused" in other.stderr() + other.stdout(),
+                "no connection_refused log line")
+
+        slow = socket.create_connection((host, int(port)), timeout=10)
+        held.append(slow)
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        t0 = time.monotonic()
+        cut = None
+        while time.monotonic() - t0 < 8:
+            try:
+                slow.sendall(b"X")
+                slow.settimeout(0.2)  # a byte every 0.2 s, and look whether vigild closed
+                if slow.recv(65536) == b"":
+                    cut = time.monotonic() - t0
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                cut = time.monotonic() - t0
+                break
+        h.check(cut is not None, "a slowloris sending a byte every 0.2 s was never cut off")
+        h.check(cut < 4, f"the slowloris was cut off only after {cut:.1f}s (deadline 1s)")
+        print(f"      fifth connection 503; slowloris cut off after {cut:.2f}s")
+        h.check_eq(other.trigger(key, h.uid("after-slow-")).status, 202, "served after")
+    finally:
+        for s in held:
+            s.close()
+        rc = other.terminate()
+        h.check_eq(rc, 0, "exit code of the capped vigild")
+
+
 def dedup_repeat():
     dk = h.uid("dedup-")
     trigger(dk, summary="Mất kết nối máy chủ", source="may-chu-01")
@@ -786,6 +922,10 @@ def main():
                  http_deadlines_and_big_reply)
         run.step("600 KiB chunked body (no Content-Length): 413, nothing stored",
                  chunked_too_large)
+        run.step("GET /%FF, a bad query parameter, a JSON body that is not UTF-8: 400, "
+                 "vigild serves on", bad_utf8_requests)
+        run.step("max_connections: the one past it gets 503; slowloris cut off",
+                 connection_cap_and_slowloris)
         run.step("dedup: same dedup_key twice -> one alert, count 2", dedup_repeat)
         run.step("PD acknowledge, resolve, then a trigger opens a new alert",
                  pd_ack_resolve_retrigger)
