@@ -99,6 +99,7 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
   ReadIntegrations(root, cfg, file, errors);
   config_internal::ReadOnCall(root, cfg);
   config_internal::ReadChannels(root, cfg);
+  config_internal::ReadLimits(root, cfg);
 }
 
 void Validate(const YAML::Node& root, Config& cfg, const std::string& file,

@@ -67,6 +67,46 @@ struct Config {
 
   std::vector<IntegrationConfig> integrations;
 
+  // What one ingest request may make vigild store; past a limit the whole request is
+  // refused (413 limit_exceeded naming the field and the key). See vigil.example.yaml.
+  struct Ingest {
+    int max_alerts_per_request = 1000;        // Alertmanager alerts[]
+    int max_alert_details_bytes = 64 * 1024;  // one Alertmanager alert as stored
+    int max_event_details_bytes = 512 * 1024;  // one Events v2 event's details
+    int max_labels = 64;                      // labels, and annotations, of one alert
+    int max_label_bytes = 1024;               // a label's name or value
+    int max_annotation_bytes = 16 * 1024;     // an annotation's value
+    int max_group_field_bytes = 8 * 1024;     // groupKey, receiver, externalURL, groupLabels
+    bool operator==(const Ingest&) const = default;
+  } ingest;
+
+  // How long old rows are kept; the engine's cycle prunes them in small batches. 0: kept.
+  struct Retention {
+    TimeMs alert_events = 90 * 86'400'000LL;  // event log of an alert resolved so long ago
+    TimeMs reply_codes = 7 * 86'400'000LL;    // SMS reply codes, after they expired
+    TimeMs used_links = 7 * 86'400'000LL;     // used answer links, after they expired
+    int repeat_events_per_alert = 20;  // repeats logged per alert; later ones only counted
+    int batch = 500;                   // rows per table and step
+    TimeMs interval = 3'600'000;       // between passes
+    bool operator==(const Retention&) const = default;
+  } retention;
+
+  // Refusing guessers (daemon/auth/limiter.h): failed attempts allowed per window, counted
+  // per sending phone and per key (SMS reply codes) and per client address (answer links,
+  // duty.ics feed tokens, the Telegram webhook secret). Past it: 429 with Retry-After.
+  struct GuessLimits {
+    struct Budget {
+      int failures;
+      TimeMs per;
+      bool operator==(const Budget&) const = default;
+    };
+    Budget per_sender{5, 15 * 60'000};
+    Budget per_key{50, 15 * 60'000};
+    Budget per_address{20, 15 * 60'000};
+    int tracked_max = 10'000;  // keys each limiter holds at most
+    bool operator==(const GuessLimits&) const = default;
+  } guess_limits;
+
   // How people are paged beyond the console. A channel absent here has no worker: its
   // deliveries wait in the outbox. Secrets live in files named here, never in this file.
   struct Channels {

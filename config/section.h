@@ -154,6 +154,8 @@ namespace vigil::config_internal {
 void ReadOnCall(Section& root, Config& cfg);
 // Reads the channels section into cfg.channels. Defined in channels_config.cc.
 void ReadChannels(Section& root, Config& cfg);
+// The ingest: and retention: sections (limits_config.cc).
+void ReadLimits(Section& root, Config& cfg);
 // Checks ids are unique and every reference names something that exists; rosters do not
 // overlap. Defined in oncall_validate.cc.
 void ValidateOnCall(const OnCallSetup& o, const std::string& file,

@@ -110,6 +110,30 @@ void PrintWelcome(const Config& cfg, Lang lang, const std::string& url, const st
   std::fflush(stdout);
 }
 
+IngestLimits IngestLimitsOf(const Config& cfg) {
+  const auto& c = cfg.ingest;
+  IngestLimits l;
+  l.max_alerts = static_cast<size_t>(c.max_alerts_per_request);
+  l.max_alert_details_bytes = static_cast<size_t>(c.max_alert_details_bytes);
+  l.max_event_details_bytes = static_cast<size_t>(c.max_event_details_bytes);
+  l.max_labels = static_cast<size_t>(c.max_labels);
+  l.max_label_bytes = static_cast<size_t>(c.max_label_bytes);
+  l.max_annotation_bytes = static_cast<size_t>(c.max_annotation_bytes);
+  l.max_group_field_bytes = static_cast<size_t>(c.max_group_field_bytes);
+  return l;
+}
+
+RetentionPolicy RetentionOf(const Config& cfg) {
+  RetentionPolicy p;
+  p.alert_events = cfg.retention.alert_events;
+  p.reply_codes = cfg.retention.reply_codes;
+  p.used_links = cfg.retention.used_links;
+  p.link_ttl = cfg.link_ttl;
+  p.batch = cfg.retention.batch;
+  p.interval = cfg.retention.interval;
+  return p;
+}
+
 // Makes `cfg`'s integrations and on-call setup current in the engine.
 Result<void> ApplyConfig(Engine& engine, const Config& cfg) {
   return engine
@@ -165,6 +189,7 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
       n.engine.delivery_retry != running.engine.delivery_retry ||
       n.engine.delivery_retry_max != running.engine.delivery_retry_max ||
       n.public_url != running.public_url || n.link_ttl != running.link_ttl ||
+      n.ingest != running.ingest || n.retention != running.retention ||
       n.channels.max_attempts != running.channels.max_attempts ||
       n.channels.email.has_value() != running.channels.email.has_value() ||
       n.channels.sms.has_value() != running.channels.sms.has_value() ||
@@ -174,8 +199,8 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
   if (restart_needed) {
     log->warn(
         "reload_partial reason=\"only log_level, integrations and the on-call setup change on "
-        "reload; listen, data_dir, language, http, bus, engine, channels, public_url and "
-        "link_ttl take effect after a restart\"");
+        "reload; listen, data_dir, language, http, bus, engine, channels, public_url, "
+        "link_ttl, ingest and retention take effect after a restart\"");
   }
   if (auto ok = ApplyConfig(engine, *next); !ok) {
     log->error("reload_failed error=\"{}\"", ok.error().message);
@@ -342,6 +367,8 @@ bool Daemon::StartEngine() {
   options.public_url = PublicUrl(cfg_);
   options.link_ttl = cfg_.link_ttl;
   options.console_inline = true;
+  options.repeat_events_max = cfg_.retention.repeat_events_per_alert;
+  options.retention = RetentionOf(cfg_);
   ChannelRouting(cfg_, options);
   engine_ = std::make_unique<Engine>(*store_, clock_, ctx_, registry_, setup_, metrics_,
                                      std::move(options));
@@ -351,7 +378,7 @@ bool Daemon::StartEngine() {
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
                console_endpoint_, kVersion, &*links_, ParseLang(cfg_.language), *answers,
-               &playbooks_},
+               &playbooks_, IngestLimitsOf(cfg_)},
       cfg_.http);
   return true;
 }

@@ -1,8 +1,34 @@
 #include "daemon/alerts/alert.h"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 namespace vigil {
+
+std::string JoinGroupDetails(const std::string& own, std::string_view key,
+                             const std::string& group_json) {
+  if (group_json.empty()) return own;
+  // The common case needs no parse: `key` sorts before every member of `own` (Alertmanager's
+  // own members all do), so it goes first. Members are dumped sorted, so the first member's
+  // name tells; one needing escapes (a backslash) takes the slow path.
+  const size_t name_end = own.size() > 2 ? own.find('"', 2) : std::string::npos;
+  const bool empty = own == "{}";
+  if (empty || (own.size() > 2 && own[0] == '{' && own[1] == '"' && name_end != std::string::npos &&
+                own.find('\\', 2) > name_end &&
+                std::string_view(own).substr(2, name_end - 2) > key)) {
+    std::string out;
+    out.reserve(own.size() + key.size() + group_json.size() + 4);
+    out.append("{\"").append(key).append("\":").append(group_json);
+    if (!empty) out.append(",").append(own, 1, std::string::npos);
+    else out.push_back('}');
+    return out;
+  }
+  auto doc = nlohmann::json::parse(own, nullptr, false);
+  auto group = nlohmann::json::parse(group_json, nullptr, false);
+  if (!doc.is_object() || group.is_discarded()) return own;
+  doc[std::string(key)] = std::move(group);
+  return doc.dump();
+}
 
 std::string_view ToString(Severity s) {
   switch (s) {
@@ -86,8 +112,35 @@ const OpenAlertIndex::Entry* OpenAlertIndex::Find(std::int64_t integration_id,
   return it == map_.end() ? nullptr : &it->second;
 }
 
+OpenAlertIndex::Entry* OpenAlertIndex::Find(std::int64_t integration_id,
+                                            std::string_view dedup_key) {
+  KeyInto(probe_, integration_id, dedup_key);
+  auto it = map_.find(probe_);
+  return it == map_.end() ? nullptr : &it->second;
+}
+
 void OpenAlertIndex::Put(std::int64_t integration_id, std::string_view dedup_key, Entry e) {
-  map_.insert_or_assign(Key(integration_id, dedup_key), e);
+  auto [it, inserted] = map_.try_emplace(Key(integration_id, dedup_key), e);
+  if (inserted) return;
+  if (it->second.id == e.id) {
+    it->second.status = e.status;  // a status change: the repeats' log goes on
+  } else {
+    it->second = e;
+  }
+}
+
+std::uint64_t DetailsHash(std::string_view details) {
+  const std::uint64_t h = std::hash<std::string_view>{}(details);
+  return h == 0 ? 1 : h;
+}
+
+RepeatLog DecideRepeatLog(OpenAlertIndex::Entry& open, std::string_view details,
+                          std::int64_t max_logged) {
+  if (open.repeats++ >= max_logged) return RepeatLog::kCountOnly;
+  const std::uint64_t h = DetailsHash(details);
+  if (h == open.details_hash) return RepeatLog::kUnchanged;
+  open.details_hash = h;
+  return RepeatLog::kWithDetails;
 }
 
 void OpenAlertIndex::Erase(std::int64_t integration_id, std::string_view dedup_key) {

@@ -284,6 +284,12 @@ void Engine::Flush(Batch& batch) {
 
 void Engine::Apply(IngestCommand& c, Batch& b) {
   auto outcomes = std::make_shared<std::vector<IngestOutcome>>(c.events.size());
+  const AlertGroup* stored = nullptr;  // the request's group, stored once (all share one)
+  for (const auto& ev : c.events) {
+    if (!ev.group || ev.group.get() == stored) continue;
+    stored = ev.group.get();
+    store_.PutAlertGroup(*stored, b.now);
+  }
   for (size_t i = 0; i < c.events.size(); ++i) {
     ApplyEvent(c.integration, c.events[i], b, (*outcomes)[i]);
   }
@@ -295,7 +301,7 @@ void Engine::Apply(IngestCommand& c, Batch& b) {
 
 void Engine::ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b,
                         IngestOutcome& out) {
-  const OpenAlertIndex::Entry* open = open_.Find(in.id, ev.dedup_key);
+  OpenAlertIndex::Entry* open = open_.Find(in.id, ev.dedup_key);
   const std::optional<AlertStatus> open_status =
       open ? std::optional(open->status) : std::nullopt;
   out.dedup_key = ev.dedup_key;
@@ -307,7 +313,7 @@ void Engine::ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b,
       return CreateAlert(in, ev, b, out);
     case Effect::kRepeat:
       store_.RepeatAlert(out.alert_id, b.now);
-      store_.InsertAlertEvent(out.alert_id, b.now, "repeated", actor, ev.details_json);
+      LogRepeat(*open, ev, actor, b);
       metrics_.alerts_repeated.Increment();
       b.publications.emplace_back(
           "alert.repeated",
@@ -328,6 +334,20 @@ void Engine::ApplyEvent(const Integration& in, const IngestEvent& ev, Batch& b,
   }
 }
 
+// The first repeats are logged, their details only when they changed; later ones are
+// only counted (RepeatAlert): an alert re-sent every minute for a month keeps a short log.
+void Engine::LogRepeat(OpenAlertIndex::Entry& open, const IngestEvent& ev,
+                       const std::string& actor, Batch& b) {
+  switch (DecideRepeatLog(open, ev.details_json, options_.repeat_events_max)) {
+    case RepeatLog::kWithDetails:
+      return store_.InsertAlertEvent(open.id, b.now, "repeated", actor, ev.details_json);
+    case RepeatLog::kUnchanged:
+      return store_.InsertAlertEvent(open.id, b.now, "repeated", actor, R"({"unchanged":true})");
+    case RepeatLog::kCountOnly:
+      return;
+  }
+}
+
 void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
                          IngestOutcome& out) {
   Alert a;
@@ -339,8 +359,10 @@ void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
   a.details_json = ev.details_json.empty() ? "{}" : ev.details_json;
   a.created_at = a.updated_at = b.now;
   a.detected_at = ev.timestamp;
+  if (ev.group) a.group_sha256 = ev.group->sha256;  // stored by Apply(IngestCommand)
   out.alert_id = store_.InsertAlert(a);  // its "triggered" event is this row (AlertEvents)
-  open_.Put(in.id, ev.dedup_key, {out.alert_id, AlertStatus::kTriggered});
+  open_.Put(in.id, ev.dedup_key,
+            {out.alert_id, AlertStatus::kTriggered, 0, DetailsHash(a.details_json)});
   const std::string alert = AlertJson(out.alert_id, in.name, ev.dedup_key,
                                       AlertStatus::kTriggered, ev.severity, ev.summary, ev.source,
                                       b.now);
@@ -478,6 +500,7 @@ void Engine::RunCycle() {
     CycleEscalations(b);
     CycleCheckins(b);
     CycleIncidents(b);
+    CycleRetention(b);
     store_.Commit();
   } catch (const std::exception& e) {
     store_.Rollback();

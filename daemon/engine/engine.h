@@ -32,6 +32,7 @@
 #include "daemon/common/metrics.h"
 #include "daemon/escalation/escalation.h"
 #include "daemon/incidents/work.h"
+#include "daemon/store/retention.h"
 #include "daemon/store/store.h"
 
 namespace vigil {
@@ -168,6 +169,11 @@ struct EngineOptions {
   std::map<std::string, std::string> remote_jobs;
   std::string remote_receipts;  // receipts PULL also binds this when remote_jobs is not empty
   bool sms_reply_codes = false;  // SMS pages about alerts carry a reply code
+  // Repeats of one alert that get an event in its log (with their details when they
+  // changed); later repeats only raise its count (DecideRepeatLog).
+  std::int64_t repeat_events_max = 20;
+  // Pruning old rows in the cycle (daemon/store/retention.h); all zero: nothing is pruned.
+  RetentionPolicy retention;
   // The engine publishes console pages itself (PublishPage, after the commit) and confirms
   // them in its next transaction, instead of handing them to a console worker thread and
   // waiting for its receipt. vigild does; the worker path stays for tests of the outbox.
@@ -289,6 +295,9 @@ class Engine {
                     const std::string& actor, const std::string& detail, Batch& b,
                     bool end_escalation = false);
   void CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b, IngestOutcome& out);
+  void LogRepeat(OpenAlertIndex::Entry& open, const IngestEvent& ev, const std::string& actor,
+                 Batch& b);
+  void CycleRetention(Batch& b);  // retention.cc: one small batch of pruning when it is due
   void Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed);
   void Flush(Batch& batch);  // after a commit: publish, hand out jobs, find the next due time
   void RunCycle();

@@ -58,6 +58,29 @@ Result<AlertFilter> ParseFilter(const HttpRequest& req, TimeMs now) {
   return f;
 }
 
+constexpr int kEventsPage = 100;     // events shown with an alert unless asked otherwise
+constexpr int kEventsPageMax = 1000;
+
+// ?events_limit=N (1..1000, default 100) and ?events_before=ID (the events_next_before of
+// the page shown): which page of an alert's event log, the newest first.
+Result<EventPage> ParseEventPage(const HttpRequest& req) {
+  EventPage page;
+  page.limit = kEventsPage;
+  if (req.has_param("events_limit")) {
+    auto n = ParseId(req.get_param_value("events_limit"));
+    if (!n || *n > kEventsPageMax) {
+      return Fail("invalid_param", "events_limit must be from 1 to 1000", "events_limit");
+    }
+    page.limit = static_cast<int>(*n);
+  }
+  if (req.has_param("events_before")) {
+    if (!(page.before_id = ParseId(req.get_param_value("events_before")))) {
+      return Fail("invalid_param", "events_before must be an event id", "events_before");
+    }
+  }
+  return page;
+}
+
 // Optional JSON body {"by": "...", "note": "..."} of ack/resolve.
 Result<std::pair<std::string, std::string>> ParseActionBody(const std::string& body) {
   if (body.empty()) return std::pair<std::string, std::string>{"admin", ""};
@@ -100,13 +123,21 @@ void HttpServer::AlertRoutes() {
       return WriteError(res, {"not_found", "alert " + std::string(req.matches[1]) +
                                                " does not exist", "id", 404});
     }
-    auto events = deps_.reads.AlertEvents(*id);
+    auto page = ParseEventPage(req);
+    if (!page) return WriteError(res, page.error());
+    const int limit = page->limit;
+    page->limit += 1;  // one more than shown: whether older events remain
+    auto events = deps_.reads.AlertEvents(*id, *page);
     auto deliveries = deps_.reads.AlertDeliveries(*id);
     auto escalation = deps_.reads.GetEscalation(*id);
     if (!events) return WriteError(res, events.error());
     if (!deliveries) return WriteError(res, deliveries.error());
     if (!escalation) return WriteError(res, escalation.error());
-    nlohmann::json ev = nlohmann::json::array(), dl = nlohmann::json::array();
+    nlohmann::json ev = nlohmann::json::array(), dl = nlohmann::json::array(), next;
+    if (events->size() > static_cast<size_t>(limit)) {
+      events->erase(events->begin());
+      next = events->front().id;
+    }
     for (const auto& e : *events) ev.push_back(EventView(e));
     for (const auto& d : *deliveries) dl.push_back(DeliveryView(d));
     WriteJson(res, 200,
@@ -114,6 +145,7 @@ void HttpServer::AlertRoutes() {
                              {"escalation", *escalation ? EscalationView(**escalation)
                                                         : nlohmann::json()},
                              {"events", ev},
+                             {"events_next_before", next},
                              {"deliveries", dl}}.dump());
   }));
 

@@ -47,7 +47,7 @@ void HttpServer::IngestRoutes() {
       e.field = "routing_key";
       return respond(EventsV2Error(e, metrics));
     }
-    auto ev = ParseEventsV2(*doc);
+    auto ev = ParseEventsV2(*doc, deps_.ingest);
     if (!ev) return respond(EventsV2Error(ev.error(), metrics));
     IngestCommand command{*in, {}, Reply<std::vector<IngestOutcome>>(
         [respond = std::move(respond), &metrics](Result<std::vector<IngestOutcome>> done) {
@@ -79,7 +79,7 @@ void HttpServer::IngestRoutes() {
     if (!in) return respond(Rejected(in.error(), metrics));
     auto doc = ParseJsonObject(body);
     if (!doc) return respond(Rejected(doc.error(), metrics));
-    auto events = ParseAlertmanager(*doc);
+    auto events = ParseAlertmanager(*doc, deps_.ingest);
     if (!events) return respond(Rejected(events.error(), metrics));
     const size_t n = events->size();
     deps_.engine.SubmitAsync(IngestCommand{*in, std::move(*events), Reply<std::vector<IngestOutcome>>(

@@ -30,6 +30,7 @@
 #include "daemon/engine/engine.h"
 #include "daemon/http/answers.h"
 #include "daemon/incidents/library_holder.h"
+#include "daemon/ingest/ingest.h"
 #include "daemon/store/store.h"
 
 #include "daemon/http/message.h"
@@ -69,6 +70,7 @@ struct HttpDeps {
   Lang lang = Lang::kVi;              // language of the pages people see (answer links)
   AnswerOptions answers;              // SMS reply codes and Telegram callbacks
   const PlaybookHolder* playbooks = nullptr;  // incident playbooks (null: none loaded)
+  IngestLimits ingest;  // what one ingest request may store (config ingest:)
 };
 
 class HttpServer {

@@ -47,52 +47,81 @@ Severity MapSeverity(const std::string& s) {
   return Severity::kWarning;  // unknown or absent: shown, not escalated as critical
 }
 
+// A map of strings: at most max_labels entries, names within max_label_bytes and values
+// within `max_value` bytes (`value_limit` names that limit).
 Result<void> CheckStringMap(const json& a, const char* key, const std::string& path,
-                            bool required) {
+                            bool required, const IngestLimits& limits, size_t max_value,
+                            const char* value_limit) {
   auto it = a.find(key);
+  const std::string p = path + "." + key;
   if (it == a.end() || it->is_null()) {
     if (!required) return {};
-    return Fail("missing_field", path + "." + key + " is required", path + "." + key);
+    return Fail("missing_field", p + " is required", p);
   }
-  if (!it->is_object()) {
-    return Fail("invalid_field", path + "." + key + " must be an object", path + "." + key);
+  if (!it->is_object()) return Fail("invalid_field", p + " must be an object", p);
+  if (it->size() > limits.max_labels) {
+    return std::unexpected(LimitExceeded(p, "entries", "ingest.max_labels", limits.max_labels));
   }
   for (auto kv = it->begin(); kv != it->end(); ++kv) {
-    if (!kv.value().is_string()) {
-      const std::string p = path + "." + key + "." + kv.key();
-      return Fail("invalid_field", p + " must be a string", p);
+    const std::string at = p + "." + kv.key();
+    if (!kv.value().is_string()) return Fail("invalid_field", at + " must be a string", at);
+    if (kv.key().size() > limits.max_label_bytes) {
+      return std::unexpected(
+          LimitExceeded(at, "bytes of name", "ingest.max_label_bytes", limits.max_label_bytes));
+    }
+    if (kv.value().get_ref<const std::string&>().size() > max_value) {
+      return std::unexpected(LimitExceeded(at, "bytes", value_limit, max_value));
     }
   }
   return {};
 }
 
-// What every alert of one webhook call keeps of the call: {"groupKey":…,…}, dumped once.
-std::string GroupDetails(const json& group) {
-  return json{{"groupKey", group.value("groupKey", json())},
-              {"receiver", group.value("receiver", json())},
-              {"externalURL", group.value("externalURL", json())},
-              {"groupLabels", group.value("groupLabels", json())}}
-      .dump();
-}
-
-// The alert as sent, plus "alertmanager": the group's details. The same text as adding the
-// key to a copy of `a` and dumping it (keys sorted), without copying the tree: "alertmanager"
-// goes first when it sorts before every key of `a`, as it does for Alertmanager's own keys.
-std::string AlertDetails(const json& a, const std::string& group_details) {
-  const bool first = a.empty() || a.begin().key() > "alertmanager";
-  if (!first) {
-    json details = a;
-    details["alertmanager"] = json::parse(group_details);
-    return details.dump();
+// The largest member of an object, to name what made it too big.
+std::string LargestMember(const json& obj) {
+  std::string name;
+  size_t most = 0;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const size_t n = it.value().dump().size();
+    if (n > most) most = n, name = it.key();
   }
-  std::string s = a.dump();
-  std::string head = R"({"alertmanager":)" + group_details;
-  if (s.size() > 2) head += ',';
-  return head + s.substr(1);
+  return name;
 }
 
-Result<IngestEvent> ParseOne(const json& a, const json& group, const std::string& group_details,
-                             size_t i) {
+// What every alert of one webhook call shares: {"externalURL":…,"groupKey":…,…}, dumped and
+// hashed once per request, stored once (alert_groups). Each field is capped.
+Result<std::shared_ptr<const AlertGroup>> GroupOf(const json& body, const IngestLimits& limits) {
+  json group = json::object();
+  for (const char* key : {"groupKey", "receiver", "externalURL", "groupLabels"}) {
+    json& field = group[key] = body.value(key, json());
+    if (field.dump().size() > limits.max_group_field_bytes) {
+      return std::unexpected(LimitExceeded(key, "bytes", "ingest.max_group_field_bytes",
+                                           limits.max_group_field_bytes));
+    }
+    if (field.is_object() && field.size() > limits.max_labels) {
+      return std::unexpected(LimitExceeded(key, "entries", "ingest.max_labels",
+                                           limits.max_labels));
+    }
+  }
+  auto g = std::make_shared<AlertGroup>();
+  g->details_json = group.dump();
+  g->sha256 = Sha256Hex(g->details_json);
+  g->key = "alertmanager";
+  return std::shared_ptr<const AlertGroup>(std::move(g));
+}
+
+Result<void> CheckMaps(const json& a, const std::string& path, const IngestLimits& limits) {
+  if (auto ok = CheckStringMap(a, "labels", path, true, limits, limits.max_label_bytes,
+                               "ingest.max_label_bytes");
+      !ok) {
+    return ok;
+  }
+  return CheckStringMap(a, "annotations", path, false, limits, limits.max_annotation_bytes,
+                        "ingest.max_annotation_bytes");
+}
+
+Result<IngestEvent> ParseOne(const json& a, const json& group,
+                             const std::shared_ptr<const AlertGroup>& shared, size_t i,
+                             const IngestLimits& limits) {
   const std::string path = "alerts[" + std::to_string(i) + "]";
   if (!a.is_object()) return Fail("invalid_field", path + " must be an object", path);
   auto st = a.find("status");
@@ -108,10 +137,7 @@ Result<IngestEvent> ParseOne(const json& a, const json& group, const std::string
   } else {
     return Fail("invalid_field", path + ".status must be firing or resolved", path + ".status");
   }
-  if (auto ok = CheckStringMap(a, "labels", path, true); !ok) return std::unexpected(ok.error());
-  if (auto ok = CheckStringMap(a, "annotations", path, false); !ok) {
-    return std::unexpected(ok.error());
-  }
+  if (auto ok = CheckMaps(a, path, limits); !ok) return std::unexpected(ok.error());
   const json& labels = a["labels"];
   const json annotations = a.value("annotations", json::object());
   for (auto kv = labels.begin(); kv != labels.end(); ++kv) {
@@ -130,13 +156,27 @@ Result<IngestEvent> ParseOne(const json& a, const json& group, const std::string
   if (ev.source.empty()) ev.source = "alertmanager";
   ev.severity = MapSeverity(Label(labels, {"severity", "priority", "level"}));
   if (auto t = ParseTimestamp(Label(a, {"startsAt"}))) ev.timestamp = *t;
-  ev.details_json = AlertDetails(a, group_details);
+  ev.details_json = a.dump();  // the group's fields join it on reads (JoinGroupDetails)
+  if (ev.details_json.size() > limits.max_alert_details_bytes) {
+    return std::unexpected(LimitExceeded(path + "." + LargestMember(a), "bytes of details",
+                                         "ingest.max_alert_details_bytes",
+                                         limits.max_alert_details_bytes));
+  }
+  ev.group = shared;
   return ev;
 }
 
 }  // namespace
 
-Result<std::vector<IngestEvent>> ParseAlertmanager(const json& body) {
+Error LimitExceeded(const std::string& field, const std::string& what, const char* limit,
+                    size_t max) {
+  return Error{"limit_exceeded",
+               field + " is over the limit of " + std::to_string(max) + " " + what + " (" +
+                   limit + ")",
+               field, 413};
+}
+
+Result<std::vector<IngestEvent>> ParseAlertmanager(const json& body, const IngestLimits& limits) {
   if (auto v = body.find("version"); v != body.end() && !v->is_null()) {
     if (!v->is_string() || *v != "4") {
       return Fail("invalid_field", "version must be \"4\" (Alertmanager webhook payload v4)",
@@ -148,11 +188,16 @@ Result<std::vector<IngestEvent>> ParseAlertmanager(const json& body) {
     return Fail("missing_field", "alerts is required", "alerts");
   }
   if (!alerts->is_array()) return Fail("invalid_field", "alerts must be a list", "alerts");
+  if (alerts->size() > limits.max_alerts) {
+    return std::unexpected(LimitExceeded("alerts", "alerts per request",
+                                         "ingest.max_alerts_per_request", limits.max_alerts));
+  }
+  auto group = GroupOf(body, limits);
+  if (!group) return std::unexpected(group.error());
   std::vector<IngestEvent> events;
   events.reserve(alerts->size());
-  const std::string group_details = GroupDetails(body);
   for (size_t i = 0; i < alerts->size(); ++i) {
-    auto ev = ParseOne((*alerts)[i], body, group_details, i);
+    auto ev = ParseOne((*alerts)[i], body, *group, i, limits);
     if (!ev) return std::unexpected(ev.error());
     events.push_back(std::move(*ev));
   }

@@ -47,7 +47,29 @@ Result<void> CheckOptional(const json& body, const json* payload) {
   return {};
 }
 
-Result<void> ParseTriggerPayload(const json& body, IngestEvent& ev) {
+// component, group and class become labels, so they are capped like labels; string
+// custom_details become labels too, but only up to the limits (they stay in the details).
+Result<void> TakeLabels(const json& p, IngestEvent& ev, const IngestLimits& limits) {
+  for (const char* key : {"component", "group", "class"}) {
+    auto it = p.find(key);
+    if (it == p.end() || !it->is_string()) continue;
+    if (it->get_ref<const std::string&>().size() > limits.max_label_bytes) {
+      return std::unexpected(LimitExceeded(std::string("payload.") + key, "bytes",
+                                           "ingest.max_label_bytes", limits.max_label_bytes));
+    }
+    ev.labels[key] = *it;
+  }
+  auto cd = p.find("custom_details");
+  if (cd == p.end() || !cd->is_object()) return {};
+  for (auto kv = cd->begin(); kv != cd->end() && ev.labels.size() < limits.max_labels; ++kv) {
+    if (!kv.value().is_string() || kv.key().size() > limits.max_label_bytes) continue;
+    if (kv.value().get_ref<const std::string&>().size() > limits.max_label_bytes) continue;
+    ev.labels[kv.key()] = kv.value().get<std::string>();
+  }
+  return {};
+}
+
+Result<void> ParseTriggerPayload(const json& body, IngestEvent& ev, const IngestLimits& limits) {
   auto pit = body.find("payload");
   if (pit == body.end() || pit->is_null()) {
     return Fail("missing_field", "payload is required for a trigger", "payload");
@@ -67,14 +89,7 @@ Result<void> ParseTriggerPayload(const json& body, IngestEvent& ev) {
                     TruncateUtf8(*severity, 32) + "\")",
                 "payload.severity");
   }
-  for (const char* key : {"component", "group", "class"}) {
-    if (auto it = p.find(key); it != p.end() && it->is_string()) ev.labels[key] = *it;
-  }
-  if (auto cd = p.find("custom_details"); cd != p.end() && cd->is_object()) {
-    for (auto kv = cd->begin(); kv != cd->end(); ++kv) {
-      if (kv.value().is_string()) ev.labels[kv.key()] = kv.value().get<std::string>();
-    }
-  }
+  if (auto ok = TakeLabels(p, ev, limits); !ok) return ok;
   ev.summary = TruncateUtf8(*summary, kMaxSummaryChars);
   ev.source = TruncateUtf8(*source, kMaxSummaryChars);
   ev.severity = *sev;
@@ -104,6 +119,20 @@ std::string DumpWithout(const json& obj, std::string_view skip) {
   return out;
 }
 
+// The member of the body (or of its payload) that makes the details too large.
+std::string LargestField(const json& body) {
+  std::string name;
+  size_t most = 0;
+  for (auto it = body.begin(); it != body.end(); ++it) {
+    if (it.key() == "routing_key") continue;
+    const size_t n = it.value().dump().size();
+    if (n > most) most = n, name = it.key();
+  }
+  auto p = body.find("payload");
+  if (name != "payload" || !p->is_object()) return name;
+  return "payload." + LargestField(*p);
+}
+
 }  // namespace
 
 std::string EventsV2RoutingKey(const json& body) {
@@ -111,7 +140,7 @@ std::string EventsV2RoutingKey(const json& body) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-Result<IngestEvent> ParseEventsV2(const json& body) {
+Result<IngestEvent> ParseEventsV2(const json& body, const IngestLimits& limits) {
   IngestEvent ev;
   auto action = RequiredString(body, "event_action", "event_action");
   if (!action) return std::unexpected(action.error());
@@ -133,7 +162,7 @@ Result<IngestEvent> ParseEventsV2(const json& body) {
     }
   }
   if (ev.action == EventAction::kTrigger) {
-    if (auto ok = ParseTriggerPayload(body, ev); !ok) return std::unexpected(ok.error());
+    if (auto ok = ParseTriggerPayload(body, ev, limits); !ok) return std::unexpected(ok.error());
     if (ev.dedup_key.empty()) {
       ev.dedup_key = RandomUuid();
       ev.dedup_key_generated = true;
@@ -143,6 +172,11 @@ Result<IngestEvent> ParseEventsV2(const json& body) {
                 "dedup_key");
   }
   ev.details_json = DumpWithout(body, "routing_key");
+  if (ev.details_json.size() > limits.max_event_details_bytes) {
+    return std::unexpected(LimitExceeded(LargestField(body), "bytes of details",
+                                         "ingest.max_event_details_bytes",
+                                         limits.max_event_details_bytes));
+  }
   return ev;
 }
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "daemon/common/time_util.h"
 #include "daemon/store/rows.h"
 #include "daemon/store/store.h"
@@ -8,7 +10,12 @@ namespace {
 constexpr std::string_view kAlertColumns =
     "a.id,a.integration_id,coalesce(i.name,''),a.dedup_key,a.status,a.severity,a.summary,"
     "a.source,a.details,a.count,a.created_at,a.updated_at,a.acknowledged_at,"
-    "coalesce(a.acknowledged_by,''),a.resolved_at,coalesce(a.resolved_by,''),a.detected_at";
+    "coalesce(a.acknowledged_by,''),a.resolved_at,coalesce(a.resolved_by,''),a.detected_at,"
+    "coalesce(a.group_sha256,''),coalesce(g.name,''),coalesce(g.details,'')";
+// An alert with its integration and the group details it shares (schema 10).
+constexpr std::string_view kAlertFrom =
+    " FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id"
+    " LEFT JOIN alert_groups g ON g.sha256=a.group_sha256";
 
 Alert ReadAlert(const sqlite::Stmt& st) {
   Alert a;
@@ -29,6 +36,10 @@ Alert ReadAlert(const sqlite::Stmt& st) {
   a.resolved_at = st.OptInt(14);
   a.resolved_by = st.Text(15);
   a.detected_at = st.OptInt(16);
+  a.group_sha256 = st.Text(17);
+  if (!a.group_sha256.empty()) {
+    a.details_json = JoinGroupDetails(a.details_json, st.Text(18), st.Text(19));
+  }
   return a;
 }
 
@@ -80,8 +91,7 @@ void ReadStore::Release(std::unique_ptr<sqlite::Db> db) {
 
 Result<std::vector<Alert>> ReadStore::ListAlerts(const AlertFilter& f) {
   return WithDb([&](sqlite::Db& db) -> std::vector<Alert> {
-    std::string sql = "SELECT " + std::string(kAlertColumns) +
-                      " FROM alerts a LEFT JOIN integrations i ON i.id=a.integration_id"
+    std::string sql = "SELECT " + std::string(kAlertColumns) + std::string(kAlertFrom) +
                       " WHERE (?1 IS NULL OR a.status=?1) AND (?2=0 OR a.status<>'resolved')"
                       " AND (?3='' OR a.source=?3) AND (?4 IS NULL OR a.severity=?4)"
                       " AND (?5 IS NULL OR a.created_at>=?5) AND (?6 IS NULL OR a.id<?6)"
@@ -99,18 +109,26 @@ Result<std::vector<Alert>> ReadStore::ListAlerts(const AlertFilter& f) {
 
 Result<std::optional<Alert>> ReadStore::GetAlert(std::int64_t id) {
   return WithDb([&](sqlite::Db& db) -> std::optional<Alert> {
-    auto st = db.Prepare("SELECT " + std::string(kAlertColumns) +
-                                 " FROM alerts a LEFT JOIN integrations i ON "
-                                 "i.id=a.integration_id WHERE a.id=?");
+    auto st = db.Prepare("SELECT " + std::string(kAlertColumns) + std::string(kAlertFrom) +
+                         " WHERE a.id=?");
     st.Bind(1, id);
     if (!st.Step()) return std::optional<Alert>();
     return std::optional<Alert>(ReadAlert(st));
   });
 }
 
-Result<std::vector<AlertEventRow>> ReadStore::AlertEvents(std::int64_t alert_id) {
+Result<std::vector<AlertEventRow>> ReadStore::AlertEvents(std::int64_t alert_id,
+                                                         EventPage page) {
   return WithDb([&](sqlite::Db& db) -> std::vector<AlertEventRow> {
     std::vector<AlertEventRow> out;
+    auto st = db.Prepare(
+        "SELECT id,at,kind,actor,detail FROM alert_events WHERE alert_id=?1 "
+        "AND (?2 IS NULL OR id<?2) ORDER BY id DESC LIMIT ?3");
+    st.Bind(1, alert_id).Bind(2, page.before_id);
+    st.Bind(3, static_cast<std::int64_t>(page.limit > 0 ? page.limit : -1));
+    while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)});
+    std::reverse(out.begin(), out.end());
+    if (page.limit > 0 && out.size() >= static_cast<size_t>(page.limit)) return out;
     // The first event, "triggered", is the alert row itself (schema 7); it has no event id.
     auto first = db.Prepare(
         "SELECT a.created_at, 'integration:' || coalesce(i.name,''), a.detected_at FROM alerts a "
@@ -118,14 +136,11 @@ Result<std::vector<AlertEventRow>> ReadStore::AlertEvents(std::int64_t alert_id)
     first.Bind(1, alert_id);
     if (first.Step()) {
       const auto detected = first.OptInt(2);
-      out.push_back({0, first.Int(0), "triggered", first.Text(1),
-                     detected ? R"({"detected_at":")" + FormatTimestamp(*detected) + "\"}"
-                              : std::string("{}")});
+      out.insert(out.begin(),
+                 {0, first.Int(0), "triggered", first.Text(1),
+                  detected ? R"({"detected_at":")" + FormatTimestamp(*detected) + "\"}"
+                           : std::string("{}")});
     }
-    auto st = db.Prepare(
-        "SELECT id,at,kind,actor,detail FROM alert_events WHERE alert_id=? ORDER BY id");
-    st.Bind(1, alert_id);
-    while (st.Step()) out.push_back({st.Int(0), st.Int(1), st.Text(2), st.Text(3), st.Text(4)});
     return out;
   });
 }

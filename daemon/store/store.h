@@ -165,6 +165,9 @@ class WriteStore {
   void ReopenAlert(std::int64_t id, TimeMs now);
   void InsertAlertEvent(std::int64_t alert_id, TimeMs at, std::string_view kind,
                         std::string_view actor, std::string_view detail);
+  // Stores a group's shared details once (a second call with the same SHA-256 does
+  // nothing); alerts refer to it by Alert::group_sha256.
+  void PutAlertGroup(const AlertGroup& group, TimeMs now);
 
   // The fields the engine needs to act on an alert and announce the change.
   struct AlertHead {
@@ -259,7 +262,7 @@ class WriteStore {
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
       resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivered_members_, delivery_error_,
       due_, reschedule_, next_due_, cancel_, put_escalation_, get_escalation_,
-      due_escalations_;
+      due_escalations_, put_group_;
 };
 
 // Filters for listing alerts; empty fields match everything.
@@ -273,6 +276,13 @@ struct AlertFilter {
   int limit = 50;
 };
 
+// Which part of an alert's event log to read: the newest `limit` entries (0: all) with an id
+// below `before_id` (the trigger, id 0, counts as the oldest entry, below every id).
+struct EventPage {
+  std::optional<std::int64_t> before_id;
+  int limit = 0;
+};
+
 class ReadStore {
  public:
   // `path` must already exist (WriteStore::Open created it). Connections open lazily.
@@ -280,7 +290,9 @@ class ReadStore {
 
   Result<std::vector<Alert>> ListAlerts(const AlertFilter& f);
   Result<std::optional<Alert>> GetAlert(std::int64_t id);
-  Result<std::vector<AlertEventRow>> AlertEvents(std::int64_t alert_id);
+  // An alert's event log, oldest first: its "triggered" event (id 0, the alert row itself)
+  // and then its rows; `page` may take only the newest of them.
+  Result<std::vector<AlertEventRow>> AlertEvents(std::int64_t alert_id, EventPage page = {});
   Result<std::vector<OutboxRow>> AlertDeliveries(std::int64_t alert_id);
   Result<std::optional<EscalationRow>> GetEscalation(std::int64_t alert_id);
   // Check-ins whose shifts overlap [from, to), for the check-in board.

@@ -36,7 +36,7 @@ OutboxRow ReadOutbox(const sqlite::Stmt& st) {
 }
 
 // Each entry moves the schema one version up. Never edit a shipped entry; append a new one.
-constexpr std::array<std::string_view, 9> kMigrations = {
+constexpr std::array<std::string_view, 10> kMigrations = {
     R"sql(
 CREATE TABLE integrations(
   id INTEGER PRIMARY KEY,
@@ -172,6 +172,26 @@ CREATE TABLE incident_requests(
   request_sha256 TEXT NOT NULL,
   incident_id INTEGER NOT NULL,
   at INTEGER NOT NULL);
+)sql",
+    // 10: cost in proportion to input (issue 11). What the alerts of one Alertmanager group
+    // share is stored once, keyed by its SHA-256, and joined back into each alert's details
+    // on reads (alerts.details keeps the alert's own fields; older rows keep theirs whole,
+    // group_sha256 NULL). Retention: resolved alerts by resolution time, for pruning their
+    // event logs, and one row per periodic task (its next run is a deadline like any other).
+    R"sql(
+CREATE TABLE alert_groups(
+  sha256 TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  details TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+ALTER TABLE alerts ADD COLUMN group_sha256 TEXT;
+CREATE INDEX alerts_resolved ON alerts(resolved_at, id) WHERE resolved_at IS NOT NULL;
+CREATE TABLE maintenance(
+  task TEXT PRIMARY KEY,
+  next_at INTEGER NOT NULL,
+  cursor_at INTEGER NOT NULL,
+  cursor_id INTEGER NOT NULL);
+INSERT INTO maintenance(task, next_at, cursor_at, cursor_id) VALUES('retention', 0, 0, 0);
 )sql",
 };
 
@@ -317,7 +337,10 @@ void WriteStore::PrepareStatements() {
   rollback_ = db_.Prepare("ROLLBACK");
   insert_alert_ = db_.Prepare(
       "INSERT INTO alerts(integration_id,dedup_key,status,severity,summary,source,details,"
-      "count,created_at,updated_at,detected_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+      "count,created_at,updated_at,detected_at,group_sha256) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  put_group_ = db_.Prepare(
+      "INSERT INTO alert_groups(sha256,name,details,created_at) VALUES(?,?,?,?) "
+      "ON CONFLICT(sha256) DO NOTHING");
   repeat_alert_ = db_.Prepare("UPDATE alerts SET count=count+1, updated_at=? WHERE id=?");
   ack_alert_ = db_.Prepare(
       "UPDATE alerts SET status='acknowledged', acknowledged_at=?, acknowledged_by=?, "
@@ -350,7 +373,8 @@ void WriteStore::PrepareStatements() {
       " SELECT min(due_at) AS t FROM outbox WHERE delivered_at IS NULL"
       " UNION ALL SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL"
       " UNION ALL SELECT min(due_at) FROM checkins WHERE due_at IS NOT NULL"
-      " UNION ALL SELECT min(escalate_at) FROM incident_steps WHERE escalate_at IS NOT NULL)");
+      " UNION ALL SELECT min(escalate_at) FROM incident_steps WHERE escalate_at IS NOT NULL"
+      " UNION ALL SELECT min(next_at) FROM maintenance)");
   cancel_ = db_.Prepare(
       "UPDATE outbox SET due_at=NULL, cancelled_at=? WHERE alert_id=? AND delivered_at IS NULL "
       "AND cancelled_at IS NULL");
@@ -412,9 +436,18 @@ std::int64_t WriteStore::InsertAlert(const Alert& a) {
       .Bind(8, a.count)
       .Bind(9, a.created_at)
       .Bind(10, a.updated_at)
-      .Bind(11, a.detected_at)
-      .Run();
+      .Bind(11, a.detected_at);
+  if (a.group_sha256.empty()) {
+    insert_alert_.BindNull(12);
+  } else {
+    insert_alert_.Bind(12, a.group_sha256);
+  }
+  insert_alert_.Run();
   return db_.LastInsertId();
+}
+
+void WriteStore::PutAlertGroup(const AlertGroup& g, TimeMs now) {
+  put_group_.Bind(1, g.sha256).Bind(2, g.key).Bind(3, g.details_json).Bind(4, now).Run();
 }
 
 void WriteStore::RepeatAlert(std::int64_t id, TimeMs now) {
@@ -458,11 +491,12 @@ std::optional<WriteStore::AlertHead> WriteStore::GetAlertHead(std::int64_t id) {
 void WriteStore::LoadOpenAlerts(OpenAlertIndex& index) {
   index.Clear();
   auto st = db_.Prepare(
-      "SELECT id, integration_id, dedup_key, status FROM alerts INDEXED BY alerts_open "
+      "SELECT id, integration_id, dedup_key, status, count FROM alerts INDEXED BY alerts_open "
       "WHERE status <> 'resolved'");
-  while (st.Step()) {
+  while (st.Step()) {  // the details last logged are not known: the next repeat logs its own
     index.Put(st.Int(1), st.Text(2),
-              {st.Int(0), ParseAlertStatus(st.Text(3)).value_or(AlertStatus::kTriggered)});
+              {st.Int(0), ParseAlertStatus(st.Text(3)).value_or(AlertStatus::kTriggered),
+               st.Int(4) - 1, 0});
   }
 }
 

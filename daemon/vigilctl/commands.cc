@@ -75,9 +75,11 @@ int ListAlerts(const Options& o, const ListArgs& a) {
   return 0;
 }
 
-int ShowAlert(const Options& o, std::int64_t id) {
+int ShowAlert(const Options& o, std::int64_t id, std::int64_t events_before, int events) {
   Client c(o);
-  auto r = c.Get("/api/v1/alerts/" + std::to_string(id));
+  auto r = c.Get("/api/v1/alerts/" + std::to_string(id) + "?events_limit=" +
+                 std::to_string(events) +
+                 (events_before > 0 ? "&events_before=" + std::to_string(events_before) : ""));
   if (!r.ok() || o.json) return Done(o, c, r);
   const Lang l = o.lang;
   const auto& a = r.body["alert"];
@@ -97,6 +99,10 @@ int ShowAlert(const Options& o, std::int64_t id) {
   }
   std::cout << RenderTable({Tr(l, "LÚC", "AT"), Tr(l, "SỰ KIỆN", "EVENT"), Tr(l, "BỞI", "BY")},
                            rows);
+  if (const auto& next = r.body.value("events_next_before", nlohmann::json()); !next.is_null()) {
+    std::cout << Tr(l, "Còn nhật ký cũ hơn: vigilctl show ", "Older events: vigilctl show ")
+              << id << " --events-before " << next.dump() << "\n";
+  }
   rows.clear();
   for (const auto& d : r.body["deliveries"]) {
     std::string state = !d["delivered_at"].is_null()            ? Str(d, "delivered_at")

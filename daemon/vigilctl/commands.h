@@ -16,7 +16,10 @@ struct ListArgs {
 };
 
 int ListAlerts(const Options& o, const ListArgs& a);
-int ShowAlert(const Options& o, std::int64_t id);
+// One alert and the newest `events` of its event log (older than `events_before` when not
+// 0); says how to see the older events when there are more.
+int ShowAlert(const Options& o, std::int64_t id, std::int64_t events_before = 0,
+              int events = 100);
 // `action` is "ack" or "resolve".
 int ActOnAlert(const Options& o, std::int64_t id, const std::string& action,
                const std::string& by, const std::string& note);

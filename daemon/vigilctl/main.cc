@@ -47,6 +47,12 @@ int main(int argc, char** argv) {
   std::string by, note;
   auto* show = app.add_subcommand("show", "one alert with its event log / chi tiết cảnh báo");
   show->add_option("id", id, "alert id")->required();
+  std::int64_t events_before = 0;
+  int events = 100;
+  show->add_option("--events-before", events_before,
+                   "older events: those with id below this / nhật ký cũ hơn");
+  show->add_option("--events", events, "events shown (1-1000) / số dòng nhật ký")
+      ->check(CLI::Range(1, 1000));
   auto* ack = app.add_subcommand("ack", "acknowledge an alert / xác nhận đã nhận");
   auto* resolve = app.add_subcommand("resolve", "resolve an alert / đánh dấu đã xử lý");
   for (auto* sub : {ack, resolve}) {
@@ -111,7 +117,7 @@ int main(int argc, char** argv) {
   watch.backlog = !no_backlog;
 
   if (*alerts) return ListAlerts(o, list);
-  if (*show) return ShowAlert(o, id);
+  if (*show) return ShowAlert(o, id, events_before, events);
   if (*ack) return ActOnAlert(o, id, "ack", by, note);
   if (*resolve) return ActOnAlert(o, id, "resolve", by, note);
   if (*w) return Watch(o, watch);

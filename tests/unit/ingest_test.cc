@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "daemon/common/secrets.h"
 #include "daemon/common/time_util.h"
 #include "daemon/ingest/ingest.h"
 
@@ -157,8 +158,16 @@ TEST_CASE("an Alertmanager alert keeps its own JSON plus the group's, keys in or
     json expected = body["alerts"][i];
     expected["alertmanager"] = group;
     INFO("alert " << i);
-    CHECK((*evs)[i].details_json == expected.dump());
+    // Each event keeps the alert as sent; the group is one object they share, and joined
+    // back the text is what was stored before groups were stored once.
+    const auto& ev = (*evs)[i];
+    REQUIRE(ev.group);
+    CHECK(ev.group.get() == (*evs)[0].group.get());
+    CHECK(ev.details_json == body["alerts"][i].dump());
+    CHECK(JoinGroupDetails(ev.details_json, ev.group->key, ev.group->details_json) ==
+          expected.dump());
   }
+  CHECK((*evs)[0].group->sha256 == Sha256Hex(group.dump()));
 }
 
 TEST_CASE("an Alertmanager webhook becomes one event per alert, keyed by fingerprint",
@@ -188,7 +197,7 @@ TEST_CASE("an Alertmanager webhook becomes one event per alert, keyed by fingerp
   CHECK(a.source == "portal:443");
   CHECK(a.severity == Severity::kCritical);
   CHECK(a.timestamp == ParseTimestamp("2026-04-30T01:00:00Z"));
-  CHECK(json::parse(a.details_json)["alertmanager"]["groupKey"] == body["groupKey"]);
+  CHECK(json::parse(a.group->details_json)["groupKey"] == body["groupKey"]);
   const auto& b = (*evs)[1];
   CHECK(b.action == EventAction::kResolve);
   CHECK(b.summary == "DiskFull");  // no annotation: the alert name
@@ -220,4 +229,85 @@ TEST_CASE("an alert without a fingerprint is keyed by its labels", "[ingest]") {
   REQUIRE(a);
   CHECK((*a)[0].dedup_key.size() == 16);
   CHECK((*a)[0].dedup_key == (*b)[0].dedup_key);
+}
+
+namespace {
+// The field and code a refused request names, or "<ok>".
+template <class R>
+std::string Refused(const R& r) {
+  if (r) return "<ok>";
+  CHECK(r.error().status == 413);
+  CHECK(r.error().code == "limit_exceeded");
+  return r.error().field;
+}
+json Alerts(int n) {
+  json body = {{"version", "4"}, {"alerts", json::array()}};
+  for (int i = 0; i < n; ++i) {
+    body["alerts"].push_back(
+        {{"status", "firing"}, {"labels", {{"alertname", "X"}}}, {"fingerprint", std::to_string(i)}});
+  }
+  return body;
+}
+}  // namespace
+
+TEST_CASE("an Alertmanager webhook over a limit is refused whole, naming the field and limit",
+          "[ingest][cost]") {
+  IngestLimits limits;
+  limits.max_alerts = 10;
+  CHECK(Refused(ParseAlertmanager(Alerts(10), limits)) == "<ok>");
+  auto many = ParseAlertmanager(Alerts(11), limits);
+  CHECK(Refused(many) == "alerts");
+  CHECK(many.error().message.find("ingest.max_alerts_per_request") != std::string::npos);
+  CHECK(many.error().message.find("10") != std::string::npos);
+  CHECK(Refused(ParseAlertmanager(Alerts(1001))) == "alerts");  // the default: 1,000
+
+  auto body = Alerts(2);
+  body["externalURL"] = "http://am/" + std::string(8 * 1024, 'u');
+  auto url = ParseAlertmanager(body);
+  CHECK(Refused(url) == "externalURL");
+  CHECK(url.error().message.find("ingest.max_group_field_bytes") != std::string::npos);
+  body["externalURL"] = "http://am/" + std::string(7 * 1024, 'u');
+  CHECK(Refused(ParseAlertmanager(body)) == "<ok>");
+  body["groupKey"] = std::string(9000, 'g');
+  CHECK(Refused(ParseAlertmanager(body)) == "groupKey");
+
+  body = Alerts(3);
+  body["alerts"][2]["annotations"] = {{"description", std::string(17 * 1024, 'd')}};
+  CHECK(Refused(ParseAlertmanager(body)) == "alerts[2].annotations.description");
+  body["alerts"][2]["annotations"] = json::object();
+  body["alerts"][2]["labels"]["instance"] = std::string(1025, 'i');
+  CHECK(Refused(ParseAlertmanager(body)) == "alerts[2].labels.instance");
+  body["alerts"][2]["labels"] = json::object();
+  for (int i = 0; i < 65; ++i) body["alerts"][2]["labels"]["l" + std::to_string(i)] = "v";
+  CHECK(Refused(ParseAlertmanager(body)) == "alerts[2].labels");
+  body["alerts"][2]["labels"] = {{"alertname", "X"}};
+  body["alerts"][2]["generatorURL"] = std::string(70 * 1024, 'x');
+  CHECK(Refused(ParseAlertmanager(body)) == "alerts[2].generatorURL");
+}
+
+TEST_CASE("an Events v2 event over a limit is refused, naming the field", "[ingest][cost]") {
+  IngestLimits limits;
+  limits.max_event_details_bytes = 4096;
+  auto b = Trigger();
+  CHECK(Refused(ParseEventsV2(b, limits)) == "<ok>");
+  b["payload"]["custom_details"] = {{"log", std::string(5000, 'x')}};
+  auto big = ParseEventsV2(b, limits);
+  CHECK(Refused(big) == "payload.custom_details");
+  CHECK(big.error().message.find("ingest.max_event_details_bytes") != std::string::npos);
+  b = Trigger();
+  b["links"] = json::array({{{"href", std::string(5000, 'h')}}});
+  CHECK(Refused(ParseEventsV2(b, limits)) == "links");
+  b = Trigger();
+  b["payload"]["component"] = std::string(1025, 'c');
+  CHECK(Refused(ParseEventsV2(b)) == "payload.component");
+  // String custom_details become labels only within the limits; all stay in the details.
+  b = Trigger();
+  b["payload"]["custom_details"] = json::object();
+  for (int i = 0; i < 100; ++i) b["payload"]["custom_details"]["k" + std::to_string(i)] = "v";
+  b["payload"]["custom_details"]["big"] = std::string(2000, 'b');
+  auto ev = ParseEventsV2(b);
+  REQUIRE(ev);
+  CHECK(ev->labels.size() <= 64);
+  CHECK_FALSE(ev->labels.count("big"));
+  CHECK(json::parse(ev->details_json)["payload"]["custom_details"].size() == 101);
 }

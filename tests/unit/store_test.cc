@@ -73,6 +73,10 @@ TEST_CASE("migrating to schema 7 moves stored trigger events onto their alerts",
   TempDb t;
   REQUIRE(WriteStore::Open(t.path()));  // creates the current schema; then made a version 6 one
   vigil::testing::ExecOn(t.path(), R"sql(
+    DROP TABLE alert_groups;  -- schema 10
+    DROP TABLE maintenance;
+    DROP INDEX alerts_resolved;
+    ALTER TABLE alerts DROP COLUMN group_sha256;
     ALTER TABLE alerts DROP COLUMN detected_at;
     DROP TABLE incident_requests;  -- schema 9
     INSERT INTO integrations VALUES(1, 'am', 'any', 'ab', 'config', 0);
