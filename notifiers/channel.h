@@ -55,6 +55,7 @@ class NotifierWorker {
 
  private:
   void Run();
+  Result<void> DeliverGuarded(const DeliveryJob& job);
   bool SendReceipt(std::span<const zmq::const_buffer> parts);
   zmq::context_t& ctx_;
   std::unique_ptr<Channel> channel_;

@@ -30,9 +30,30 @@ void NotifierWorker::Start() {
   finished_ = std::make_shared<std::promise<void>>();
   thread_ = std::thread([this, done = finished_] {
     NameThisThread("vigil-n-" + channel_->name());
-    Run();
+    try {  // the thread's boundary: a socket error ends this worker, logged, not vigild
+      Run();
+    } catch (const std::exception& e) {
+      Log("notifier")->error("worker_exception channel={} error=\"{}\"", channel_->name(),
+                             e.what());
+    }
     done->set_value();
   });
+}
+
+// The channel's Deliver behind the thread's boundary: an exception from a channel (a library
+// it wraps, a payload it did not expect) fails this delivery, which is retried like any
+// other failure, and never ends the worker or the process.
+Result<void> NotifierWorker::DeliverGuarded(const DeliveryJob& job) {
+  try {
+    return channel_->Deliver(job);
+  } catch (const std::exception& e) {
+    Log("notifier")->error("deliver_exception channel={} outbox_id={} error=\"{}\"",
+                           channel_->name(), job.outbox_id, e.what());
+  } catch (...) {
+    Log("notifier")->error("deliver_exception channel={} outbox_id={} error=\"unknown\"",
+                           channel_->name(), job.outbox_id);
+  }
+  return std::unexpected(Error{"internal", "the channel failed unexpectedly", "", 500});
 }
 
 void NotifierWorker::Run() {
@@ -54,7 +75,7 @@ void NotifierWorker::Run() {
     job.idempotency_key = parts[1].to_string();
     job.recipient = parts[2].to_string();
     job.payload = parts[3].to_string();
-    auto result = channel_->Deliver(job);
+    Result<void> result = DeliverGuarded(job);
     std::array<zmq::const_buffer, 3> receipt = {
         zmq::buffer(id), zmq::str_buffer("ok"), zmq::const_buffer()};
     size_t n = 2;

@@ -182,14 +182,24 @@ void Engine::Run() {
       if (!queue_.empty()) Wake();  // more than one batch waiting: come straight back
       last = !accepting_ && queue_.empty();
     }
-    Batch batch;
-    batch.now = clock_.Now();
-    batch.setup = setup_.Get();
-    DrainReceipts(batch);
-    for (auto& receipt : inline_receipts_) batch.receipts.push_back(std::move(receipt));
-    inline_receipts_.clear();
-    if (!commands.empty() || !batch.receipts.empty()) ProcessBatch(commands, batch);
-    RunCycle();
+    // The thread's boundary: nothing that throws here may end vigild. ProcessBatch answers
+    // every command itself; this only catches what escapes the rest (a socket, a cycle).
+    try {
+      Batch batch;
+      batch.now = clock_.Now();
+      batch.setup = setup_.Get();
+      DrainReceipts(batch);
+      for (auto& receipt : inline_receipts_) batch.receipts.push_back(std::move(receipt));
+      inline_receipts_.clear();
+      if (!commands.empty() || !batch.receipts.empty()) ProcessBatch(commands, batch);
+      RunCycle();
+    } catch (const std::exception& e) {
+      Log("engine")->error("engine_loop_exception error=\"{}\"", e.what());
+      next_due_ = clock_.Now() + 1000;
+    } catch (...) {
+      Log("engine")->error("engine_loop_exception error=\"unknown\"");
+      next_due_ = clock_.Now() + 1000;
+    }
     if (last) break;
   }
   Log("engine")->info("engine_stopped");
@@ -216,7 +226,31 @@ void Engine::DrainReceipts(Batch& batch) {
 
 void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
   const auto t0 = std::chrono::steady_clock::now();
-  Result<void> committed;
+  Result<void> committed = CommitBatch(commands, batch);
+  metrics_.batch_commands.Observe(static_cast<double>(commands.size()));
+  metrics_.commit_seconds.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  if (!committed && committed.error().status == 500 && commands.size() > 1) {
+    // Not the disk: one command threw. Each goes again alone, so only that one fails (500)
+    // and the others in its batch are committed as if it had not been there.
+    Log("engine")->warn("batch_isolating commands={}", commands.size());
+    for (size_t i = 0; i < commands.size(); ++i) {
+      std::vector<Command> one;
+      one.push_back(std::move(commands[i]));
+      Batch alone;
+      alone.now = batch.now;
+      alone.setup = batch.setup;
+      if (i == 0) alone.receipts = std::move(batch.receipts);
+      const Result<void> done = CommitBatch(one, alone);
+      Finish(one, alone, done);
+    }
+  } else {
+    Finish(commands, batch, committed);
+  }
+  store_.RestartWalIfDue();  // after the replies: a WAL restart never delays them
+}
+
+Result<void> Engine::CommitBatch(std::vector<Command>& commands, Batch& batch) {
   try {
     store_.Begin();
     for (auto& cmd : commands) std::visit([&](auto& c) { Apply(c, batch); }, cmd);
@@ -230,22 +264,31 @@ void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
     }
     store_.MarkDelivered(delivered, batch.now);
     store_.Commit();
+    return {};
   } catch (const std::exception& e) {  // a store error, or anything unexpected: all or nothing
     store_.Rollback();
-    Log("engine")->error("batch_failed commands={} error=\"{}\"", commands.size(), e.what());
-    committed = std::unexpected(
-        Error{"storage_error", "the database could not commit the event; retry", "", 503});
-    try {
-      store_.LoadOpenAlerts(open_);  // undo the batch's in-memory changes
-    } catch (const StoreError& e2) {
-      Log("engine")->critical("index_reload_failed error=\"{}\"", e2.what());
+    const bool disk = dynamic_cast<const StoreError*>(&e) != nullptr;
+    Log("engine")->error("batch_failed commands={} cause={} error=\"{}\"", commands.size(),
+                         disk ? "storage" : "internal", e.what());
+    UndoMemory(batch);
+    if (disk) {
+      return std::unexpected(
+          Error{"storage_error", "the database could not commit the event; retry", "", 503});
     }
+    return std::unexpected(Error{"internal", "internal error; see the vigild log", "", 500});
   }
-  metrics_.batch_commands.Observe(static_cast<double>(commands.size()));
-  metrics_.commit_seconds.Observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  Finish(commands, batch, committed);
-  store_.RestartWalIfDue();  // after the replies: a WAL restart never delays them
+}
+
+// After a rollback: the batch's in-memory changes are undone and nothing of it is announced.
+void Engine::UndoMemory(Batch& batch) {
+  batch.finishers.clear();
+  batch.publications.clear();
+  batch.jobs.clear();
+  try {
+    store_.LoadOpenAlerts(open_);
+  } catch (const std::exception& e) {
+    Log("engine")->critical("index_reload_failed error=\"{}\"", e.what());
+  }
 }
 
 void Engine::Finish(std::vector<Command>& commands, Batch& batch, const Result<void>& committed) {
@@ -494,25 +537,54 @@ void Engine::RunCycle() {
   Batch b;
   b.now = now;
   b.setup = setup_.Get();
+  using Step = void (Engine::*)(Batch&);
+  static constexpr std::pair<const char*, Step> kSteps[] = {
+      {"outbox", &Engine::CycleOutbox},
+      {"escalations", &Engine::CycleEscalations},
+      {"checkins", &Engine::CycleCheckins},
+      {"incidents", &Engine::CycleIncidents},
+      {"retention", &Engine::CycleRetention}};
+  bool failed = false;
   try {
     store_.Begin();
-    CycleOutbox(b);
-    CycleEscalations(b);
-    CycleCheckins(b);
-    CycleIncidents(b);
-    CycleRetention(b);
+    // Each step in a savepoint of its own: a row that makes one step throw undoes that step
+    // only, so a poisoned check-in never stops escalations.
+    for (const auto& [name, step] : kSteps) {
+      const size_t jobs = b.jobs.size(), pubs = b.publications.size(),
+                   fins = b.finishers.size();
+      store_.Savepoint();
+      try {
+        (this->*step)(b);
+        store_.ReleaseSavepoint();
+      } catch (const StoreError&) {
+        throw;  // the disk: the whole cycle goes
+      } catch (const std::exception& e) {
+        store_.RollbackToSavepoint();
+        b.jobs.resize(jobs);
+        b.publications.resize(pubs);
+        b.finishers.resize(fins);
+        failed = true;
+        Log("engine")->error("cycle_step_failed step={} error=\"{}\"", name, e.what());
+      }
+    }
     store_.Commit();
   } catch (const std::exception& e) {
     store_.Rollback();
     Log("engine")->error("cycle_failed error=\"{}\"", e.what());
-    try {
-      store_.LoadOpenAlerts(open_);  // undo the cycle's in-memory changes
-    } catch (const StoreError&) {
-    }
+    UndoMemory(b);
     next_due_ = now + 1000;  // try again in a second
     return;
   }
+  if (failed) {
+    try {
+      store_.LoadOpenAlerts(open_);  // a step undone in SQL is undone in memory too
+    } catch (const std::exception& e) {
+      Log("engine")->critical("index_reload_failed error=\"{}\"", e.what());
+    }
+  }
   Flush(b);
+  // The row that threw is still due: look again in a second, not in a busy loop.
+  if (failed && next_due_ && *next_due_ < now + 1000) next_due_ = now + 1000;
 }
 
 void Engine::SendJob(OutboxRow& row) {

@@ -226,6 +226,10 @@ class Engine {
   void Run();
   void DrainReceipts(Batch& batch);
   void ProcessBatch(std::vector<Command>& commands, Batch& batch);
+  // One transaction for `commands`: 503 storage_error when the disk failed, 500 internal when
+  // a command threw (then the caller runs each alone); rolled back and undone in memory then.
+  Result<void> CommitBatch(std::vector<Command>& commands, Batch& batch);
+  void UndoMemory(Batch& batch);
   void Apply(IngestCommand& c, Batch& b);
   void Apply(AlertActionCommand& c, Batch& b);
   void Apply(CreateIntegrationCommand& c, Batch& b);

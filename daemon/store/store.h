@@ -150,6 +150,12 @@ class WriteStore {
   void Begin();
   void Commit();
   void Rollback() noexcept;
+  // A savepoint inside the open transaction, so that one part of it can be undone alone (the
+  // engine's cycle undoes one module's work that threw, and keeps the others'). Release
+  // keeps the part; RollbackToSavepoint undoes it and logs, never throws.
+  void Savepoint();
+  void ReleaseSavepoint();
+  void RollbackToSavepoint() noexcept;
   // Call between transactions. Once the WAL holds kWalRestartPages frames, copies what the
   // background checkpointer has not yet (little: it runs from 1000 frames on) so the next
   // transaction writes the WAL from its start again. The WAL file then keeps its size: no
@@ -259,6 +265,7 @@ class WriteStore {
   int wal_pages_ = 0;     // from the WAL hook
   int restart_at_ = 0;    // RestartWalIfDue's next try, in WAL frames (set on first use)
   bool restart_deferred_ = false;  // logged that readers hold the WAL, since it last restarted
+  sqlite::Stmt savepoint_, release_, rollback_to_;
   sqlite::Stmt begin_, commit_, rollback_, insert_alert_, repeat_alert_, ack_alert_,
       resolve_alert_, insert_event_, alert_key_, insert_outbox_, delivered_, delivered_members_, delivery_error_,
       due_, reschedule_, next_due_, cancel_, put_escalation_, get_escalation_,

@@ -273,9 +273,10 @@ void Checkpointer::Run() {
       if (stop_) return;
       due_ = false;
     }
-    try {
+    try {  // the thread's boundary: a failed pass is logged and the next nudge tries again
       Pass();
-    } catch (const StoreError& e) {
+    } catch (const std::exception& e) {
+      db_.reset();  // a broken connection is opened afresh by the next pass
       Log("store")->warn("checkpoint_failed error=\"{}\"", e.what());
     }
   }
@@ -335,6 +336,9 @@ void WriteStore::PrepareStatements() {
   begin_ = db_.Prepare("BEGIN IMMEDIATE");
   commit_ = db_.Prepare("COMMIT");
   rollback_ = db_.Prepare("ROLLBACK");
+  savepoint_ = db_.Prepare("SAVEPOINT part");
+  release_ = db_.Prepare("RELEASE SAVEPOINT part");
+  rollback_to_ = db_.Prepare("ROLLBACK TO SAVEPOINT part");
   insert_alert_ = db_.Prepare(
       "INSERT INTO alerts(integration_id,dedup_key,status,severity,summary,source,details,"
       "count,created_at,updated_at,detected_at,group_sha256) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -417,6 +421,16 @@ void WriteStore::RestartWalIfDue() {
   }
 }
 void WriteStore::Commit() { commit_.Run(); }
+void WriteStore::Savepoint() { savepoint_.Run(); }
+void WriteStore::ReleaseSavepoint() { release_.Run(); }
+void WriteStore::RollbackToSavepoint() noexcept {
+  try {
+    rollback_to_.Run();  // undoes the part; the savepoint stays open, so release it too
+    release_.Run();
+  } catch (const StoreError& e) {
+    Log("store")->error("rollback_to_savepoint_failed error=\"{}\"", e.what());
+  }
+}
 void WriteStore::Rollback() noexcept {
   try {
     if (!sqlite3_get_autocommit(db_.raw())) rollback_.Run();

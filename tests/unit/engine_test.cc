@@ -242,3 +242,43 @@ TEST_CASE("with the console inline the engine publishes the page and confirms it
   CHECK(after_topic == "page.all");
   CHECK(after["alert"]["id"] == next.alert_id);
 }
+
+// The engine thread's boundary (issue 11): a command that throws while it is applied (here an
+// acknowledgement whose note is not UTF-8, which the JSON encoder refuses) fails alone with a
+// 500; the commands committed in the same batch are not lost, and the engine goes on.
+TEST_CASE("a command that throws fails alone and the rest of its batch is committed",
+          "[engine]") {
+  EngineWorld w;
+  const auto target = w.Send(EventAction::kTrigger, "portal-down");
+  std::vector<std::future<Result<std::vector<IngestOutcome>>>> triggers;
+  std::future<Result<AlertStatus>> bad;
+  for (int i = 0; i < 40; ++i) {  // submitted together, so most share the bad one's batch
+    if (i == 20) {
+      bad = w.engine().Submit(AlertActionCommand{target.alert_id, AlertStatus::kAcknowledged,
+                                                 "user:an", std::string("ghi ch\xFF"), {}});
+    }
+    IngestEvent ev;
+    ev.dedup_key = "school-" + std::to_string(i);
+    ev.summary = "Trường " + std::to_string(i) + " mất kết nối";
+    ev.source = "truong-" + std::to_string(i);
+    ev.details_json = "{}";
+    triggers.push_back(w.engine().Submit(IngestCommand{w.integration(), {ev}, {}}));
+  }
+  auto refused = bad.get();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().status == 500);
+  CHECK(refused.error().code == "internal");
+  for (auto& f : triggers) {
+    auto done = f.get();
+    REQUIRE(done);
+    CHECK(w.GetAlert(done->front().alert_id).status == AlertStatus::kTriggered);
+  }
+  CHECK(w.GetAlert(target.alert_id).status == AlertStatus::kTriggered);  // nothing half-done
+  // The engine goes on: the same acknowledgement with a proper note is taken.
+  auto ok = w.engine()
+                .Submit(AlertActionCommand{target.alert_id, AlertStatus::kAcknowledged,
+                                           "user:an", "đang xử lý", {}})
+                .get();
+  REQUIRE(ok);
+  CHECK(*ok == AlertStatus::kAcknowledged);
+}
