@@ -36,7 +36,7 @@ SANITIZE_ENV = ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:strict_string_checks
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 test-sanitize:
 	@scripts/setup-deps.sh test
-	@cmake -S . -B build-sanitize -DVIGIL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(SANITIZE_FLAGS) >/dev/null
+	@cmake -S . -B build-sanitize -DVIGIL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" $(SANITIZE_FLAGS) >/dev/null
 	@cmake --build build-sanitize -j $(JOBS)
 	@cd build-sanitize && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) -E '^browser'
 
