@@ -29,6 +29,25 @@ void ReadListen(Section& root, Config& cfg) {
   std::tie(cfg.listen_host, cfg.listen_port) = *addr;
 }
 
+void ReadBudget(Section& parent, const char* key, Config::GuessLimits::Budget& b) {
+  Section s(parent.Take(key), parent.Path(key), parent.file(), parent.errors());
+  if (!s.IsMap()) return;
+  s.Int("failures", b.failures, 1, 1'000'000);
+  s.Duration("per", b.per);
+  if (b.per < 1000) s.Error(s.node(), s.Path("per") + " must be at least 1s");
+  s.RejectUnknown();
+}
+
+void ReadGuessLimits(Section& root, Config& cfg) {
+  Section g(root.Take("guess_limits"), "guess_limits", root.file(), root.errors());
+  if (!g.IsMap()) return;
+  ReadBudget(g, "per_sender", cfg.guess_limits.per_sender);
+  ReadBudget(g, "per_key", cfg.guess_limits.per_key);
+  ReadBudget(g, "per_address", cfg.guess_limits.per_address);
+  g.Int("tracked_max", cfg.guess_limits.tracked_max, 100, 10'000'000);
+  g.RejectUnknown();
+}
+
 void ReadIntegrations(Section& root, Config& cfg, const std::string& file,
                       std::vector<ConfigError>& errors) {
   auto list = root.Take("integrations");
@@ -97,6 +116,7 @@ void ReadSections(Section& root, Config& cfg, const std::string& file,
     engine.RejectUnknown();
   }
   ReadIntegrations(root, cfg, file, errors);
+  ReadGuessLimits(root, cfg);
   config_internal::ReadOnCall(root, cfg);
   config_internal::ReadChannels(root, cfg);
   config_internal::ReadLimits(root, cfg);

@@ -136,7 +136,7 @@ struct Config {
       // Inbound SMS (reply codes): where the sender and the text are in the gateway's
       // JSON or form body (dotted paths for nested JSON).
       std::string inbound_from = "from", inbound_text = "text";
-      // Pages by SMS carry a reply code ("1234a" acknowledges); needs the gateway to forward
+      // Pages by SMS carry a reply code ("48213907a" acknowledges); needs the gateway to forward
       // replies to POST /api/v1/integrations/sms-inbound.
       bool reply_codes = false;
     };

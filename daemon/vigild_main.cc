@@ -189,7 +189,8 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
       n.engine.delivery_retry != running.engine.delivery_retry ||
       n.engine.delivery_retry_max != running.engine.delivery_retry_max ||
       n.public_url != running.public_url || n.link_ttl != running.link_ttl ||
-      n.ingest != running.ingest || n.retention != running.retention ||
+      n.guess_limits != running.guess_limits || n.ingest != running.ingest ||
+      n.retention != running.retention ||
       n.channels.max_attempts != running.channels.max_attempts ||
       n.channels.email.has_value() != running.channels.email.has_value() ||
       n.channels.sms.has_value() != running.channels.sms.has_value() ||
@@ -200,7 +201,7 @@ void Reload(const Flags& flags, Config& running, Engine& engine) {
     log->warn(
         "reload_partial reason=\"only log_level, integrations and the on-call setup change on "
         "reload; listen, data_dir, language, http, bus, engine, channels, public_url, "
-        "link_ttl, ingest and retention take effect after a restart\"");
+        "link_ttl, guess_limits, ingest and retention take effect after a restart\"");
   }
   if (auto ok = ApplyConfig(engine, *next); !ok) {
     log->error("reload_failed error=\"{}\"", ok.error().message);
@@ -235,6 +236,12 @@ Result<AnswerOptions> Answers(const Config& cfg) {
   if (const auto& tg = cfg.channels.telegram; tg && !tg->webhook_secret_file.empty()) {
     auto secret = ReadSecretFile(tg->webhook_secret_file, "channels.telegram.webhook_secret_file");
     if (!secret) return std::unexpected(secret.error());
+    if (secret->size() < 16) {  // it is all that guards the callback URL
+      return Fail("invalid_secret",
+                  "channels.telegram.webhook_secret_file must hold at least 16 characters "
+                  "(e.g. openssl rand -hex 16)",
+                  "channels.telegram.webhook_secret_file", 500);
+    }
     a.telegram_secret = *secret;
   }
   return a;
@@ -299,6 +306,7 @@ class Daemon {
   std::string console_endpoint_;  // the console PUB socket as bound (the engine owns it)
   std::vector<std::unique_ptr<NotifierWorker>> workers_;  // one per configured channel
   std::unique_ptr<Engine> engine_;
+  std::optional<GuessLimiters> guesses_;  // failed guesses, in memory (a restart forgets)
   std::unique_ptr<HttpServer> http_;
   std::thread server_;
   int lock_fd_ = -1;  // held (flock) for the life of the process
@@ -375,10 +383,11 @@ bool Daemon::StartEngine() {
   engine_->PublishOn(std::move(console->pub));
   auto answers = Answers(cfg_);
   if (!answers) return Fail(answers.error());
+  guesses_.emplace(clock_, cfg_.guess_limits);
   http_ = std::make_unique<HttpServer>(
       HttpDeps{*engine_, *reads_, setup_, registry_, *admin_, metrics_, clock_,
                console_endpoint_, kVersion, &*links_, ParseLang(cfg_.language), *answers,
-               &playbooks_, IngestLimitsOf(cfg_)},
+               &playbooks_, &*guesses_, IngestLimitsOf(cfg_)},
       cfg_.http);
   return true;
 }

@@ -284,7 +284,8 @@ std::string SubjectFor(const std::string& tag, const AlertFacts& a, const std::s
   return s;
 }
 
-// How to answer by SMS reply code: ". Trả lời 1234a: nhận, 1234e: leo thang, 1234c: đóng".
+// How to answer by SMS reply code (8 digits, kReplyCodeDigits):
+// ". Trả lời 48213907a: nhận, 48213907e: leo thang, 48213907c: đóng".
 std::string ReplyCodeText(Lang l, const std::string& code, bool all) {
   return Tr(l, ". Trả lời ", ". Reply ") + code + Tr(l, "a: nhận", "a: ack") +
          (all ? Tr(l, " tất cả", " all") : "") + ", " + code + Tr(l, "e: leo thang, ", "e: escalate, ") +

@@ -35,7 +35,10 @@ Result<Integration> IntegrationRegistry::Authenticate(const std::string& key,
   std::shared_lock lock(mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return Fail("invalid_key", "unknown integration key", "", 403);
-  if (it->second.kind != "any" && it->second.kind != kind) {
+  // "any" stands for the ingest kinds only: an answer route (inbound SMS) needs a key made for
+  // it, so the key every alert source knows (the auto-created "default") cannot try codes.
+  const bool any_fits = it->second.kind == "any" && kind != "sms_inbound";
+  if (!any_fits && it->second.kind != kind) {
     return Fail("wrong_integration_kind",
                 "this key belongs to integration \"" + it->second.name + "\" of kind " +
                     it->second.kind + ", not " + kind,

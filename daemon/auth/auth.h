@@ -17,7 +17,7 @@ namespace vigil {
 struct Integration {
   std::int64_t id = 0;
   std::string name;
-  std::string kind;  // events_v2 | alertmanager | any
+  std::string kind;  // events_v2 | alertmanager | sms_inbound | any (= events_v2 or alertmanager)
 };
 
 // Integration keys by their SHA-256, read by HTTP threads, replaced by the engine.
@@ -28,8 +28,10 @@ class IntegrationRegistry {
   void Replace(std::unordered_map<std::string, Integration> by_hash);
   void Add(const std::string& key_sha256, Integration integration);
 
-  // Finds the integration for a presented key and checks that it may post `kind`.
-  // Empty key → 401 missing_key; unknown key → 403 invalid_key; wrong kind → 403.
+  // Finds the integration for a presented key and checks that it may post `kind`. A key of
+  // kind any may post events_v2 and alertmanager, never sms_inbound (answers need their own).
+  // Empty key → 401 missing_key; unknown key → 403 invalid_key; wrong kind → 403
+  // wrong_integration_kind.
   Result<Integration> Authenticate(const std::string& presented_key,
                                    const std::string& kind) const;
   size_t size() const;

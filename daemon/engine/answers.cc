@@ -1,4 +1,4 @@
-// Answers from the message itself: SMS reply codes ("1234a") and Telegram button presses.
+// Answers from the message itself: SMS reply codes ("48213907a") and Telegram button presses.
 // Each is checked against the contact the message was sent to before anything changes.
 #include "daemon/common/log.h"
 #include "daemon/engine/batch.h"

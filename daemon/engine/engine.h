@@ -123,8 +123,15 @@ struct AnswerOutcome {
   std::vector<std::pair<std::int64_t, AlertStatus>> alerts;  // id, status after the answer
 };
 
+// Digits in an SMS reply code. 8 digits are 90,000,000 codes (10000000-99999999); a code
+// answers only from the phone it was sent to, and guess_limits lets that phone fail 5 times
+// per 15 minutes: 480 guesses in a code's default life (link_ttl 1d), so the chance of hitting
+// one live code is 480 / 9e7, about 1 in 187,000 (a phone holding 20 live codes at once:
+// 1 in 9,400 per day of guessing). With 4 digits and no limit it was certainty.
+constexpr int kReplyCodeDigits = 8;
+
 // Someone answered a page from the message itself (already parsed by the HTTP side):
-//  * via "sms": `sender` is the phone the reply came from, `code` the 4 digits and `action`
+//  * via "sms": `sender` is the phone the reply came from, `code` the 8 digits and `action`
 //    what the letter asked. The code must have been sent to that phone (403 wrong_sender),
 //    be unused (409 code_used) and unexpired (410 code_expired); 404 unknown_code otherwise.
 //  * via "telegram": a button press on the message of outbox row `outbox_id`; `sender` is
@@ -286,7 +293,7 @@ class Engine {
   size_t RateRoom(const std::string& channel, const std::string& recipient, TimeMs now);
   void SendWaiting(OutboxRow& first, Batch& b, std::set<std::int64_t>& done);
   std::string WithReplyCode(const OutboxRow& row, Batch& b);
-  // A fresh 4-digit code for `recipient` (a phone) answering for `targets`; "" if none.
+  // A fresh 8-digit code (kReplyCodeDigits) for `recipient` (a phone) answering for `targets`; "" if none.
   std::string IssueReplyCode(const std::string& recipient, const std::string& person,
                              const nlohmann::json& targets, Batch& b);
   void ReleaseUnsent();  // gives back the attempts of jobs no worker took

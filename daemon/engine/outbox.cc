@@ -89,8 +89,9 @@ std::string Engine::IssueReplyCode(const std::string& recipient, const std::stri
                                    const json& targets, Batch& b) {
   const std::string phone = NormalizePhone(recipient);
   if (phone.empty()) return "";
-  for (int i = 0; i < 50; ++i) {  // 9000 codes per phone; collisions are rare
-    const std::string code = std::to_string(1000 + randombytes_uniform(9000));
+  static_assert(kReplyCodeDigits == 8, "the range below is 8 digits");
+  for (int i = 0; i < 50; ++i) {  // 90,000,000 codes per phone (engine.h); collisions are rare
+    const std::string code = std::to_string(10'000'000 + randombytes_uniform(90'000'000));
     if (store_.ReplyCodeActive(phone, code, b.now)) continue;
     store_.InsertReplyCode({0, phone, code, person, targets.dump(), b.now,
                             b.now + options_.link_ttl, std::nullopt});

@@ -1,17 +1,21 @@
 // Answers from the messages themselves:
 //  * POST /api/v1/integrations/sms-inbound — an inbound-SMS gateway forwards a person's reply
-//    ("1234a" acknowledge, "1234e" escalate, "1234c" close). Authenticated by an integration
-//    key of kind sms_inbound (or any), as `Authorization: Bearer <key>` or `?key=<key>` for
-//    gateways that cannot set headers. The body is JSON or a form; where the sender and the
-//    text are is configured (channels.sms.inbound).
+//    ("48213907a" acknowledge, "48213907e" escalate, "48213907c" close). Authenticated by an
+//    integration key of kind sms_inbound (never any), as `Authorization: Bearer <key>` or
+//    `?key=<key>` for gateways that cannot set headers. The body is JSON or a form; where the
+//    sender and the text are is configured (channels.sms.inbound). Failed answers (unknown,
+//    used, expired, another phone's code) are limited per sending phone and per key
+//    (guess_limits): past the budget, 429 with Retry-After.
 //  * POST /api/v1/integrations/telegram/{secret} — the Bot API's webhook: callback_query
-//    updates from the inline Acknowledge/Escalate/Close buttons. Answered with an
+//    updates from the inline Acknowledge/Escalate/Close buttons. A wrong secret (at least 16
+//    characters) counts per client address; past guess_limits.per_address, 429. Answered with an
 //    answerCallbackQuery method in the webhook reply, so vigild makes no outbound call.
 // The engine checks every answer against the contact the message was sent to.
 #include <regex>
 
 #include "daemon/common/log.h"
 #include "daemon/common/secrets.h"
+#include "daemon/http/guards.h"
 #include "daemon/http/server.h"
 #include "daemon/ingest/ingest.h"
 
@@ -79,6 +83,58 @@ std::string DoneText(Lang l, const AnswerOutcome& o) {
   return Tr(l, "Đã chuyển lên cấp tiếp theo: ", "Escalated: ") + ids;
 }
 
+// The sender and the reply code in an inbound-SMS gateway's body (JSON or a form, or the
+// query string), as an SMS AnswerCommand; 400 naming the configured field otherwise.
+Result<AnswerCommand> ReadSmsReply(const HttpRequest& req, const std::string& body,
+                                   const AnswerOptions& o) {
+  std::optional<std::string> from, text;
+  const size_t first = body.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && body[first] == '{') {
+    auto doc = ParseJsonObject(body);
+    if (!doc) return std::unexpected(doc.error());
+    from = JsonValue(*doc, o.sms_from_field);
+    text = JsonValue(*doc, o.sms_text_field);
+  } else {
+    from = FormValue(body, o.sms_from_field);
+    text = FormValue(body, o.sms_text_field);
+  }
+  if (!from && req.has_param(o.sms_from_field)) from = req.get_param_value(o.sms_from_field);
+  if (!text && req.has_param(o.sms_text_field)) text = req.get_param_value(o.sms_text_field);
+  if (!from || NormalizePhone(*from).size() < 8) {
+    return Fail("invalid_field",
+                o.sms_from_field + " must be the sender's phone number, e.g. +84901234567",
+                o.sms_from_field);
+  }
+  static const std::regex kReply(R"(^\s*([0-9]{)" + std::to_string(kReplyCodeDigits) +
+                                 R"(})\s*([A-Za-z])\s*[.!]?\s*$)");
+  std::smatch m;
+  const char* action = nullptr;
+  // A reply code is a few characters; the length cap also keeps std::regex (which recurses
+  // per character) away from a body-sized string.
+  if (text && text->size() <= 64 && std::regex_match(*text, m, kReply)) {
+    action = ActionOfLetter(m[2].str()[0]);
+  }
+  if (!action) {
+    return Fail("invalid_field",
+                o.sms_text_field + " must be a reply code and a letter: 48213907a "
+                "(acknowledge), 48213907e (escalate) or 48213907c (close)",
+                o.sms_text_field);
+  }
+  AnswerCommand c;
+  c.via = "sms";
+  c.sender = *from;
+  c.code = m[1].str();
+  c.action = action;
+  return c;
+}
+
+// A refused answer that could be a guess at someone's code: unknown, sent to another phone,
+// used or expired. These count against the sender and the key; a malformed text does not.
+bool IsFailedGuess(const Error& e) {
+  return e.code == "unknown_code" || e.code == "wrong_sender" || e.code == "code_used" ||
+         e.code == "code_expired";
+}
+
 }  // namespace
 
 void HttpServer::AnswerRoutes() {
@@ -92,46 +148,27 @@ void HttpServer::AnswerRoutes() {
     if (key.empty()) key = req.get_param_value("key");
     auto in = deps_.registry.Authenticate(key, "sms_inbound");
     if (!in) return WriteError(res, in.error());
-    std::optional<std::string> from, text;
-    const size_t first = body.find_first_not_of(" \t\r\n");
-    if (first != std::string::npos && body[first] == '{') {
-      auto doc = ParseJsonObject(body);
-      if (!doc) return WriteError(res, doc.error());
-      from = JsonValue(*doc, o.sms_from_field);
-      text = JsonValue(*doc, o.sms_text_field);
-    } else {
-      from = FormValue(body, o.sms_from_field);
-      text = FormValue(body, o.sms_text_field);
+    auto reply = ReadSmsReply(req, body, o);
+    if (!reply) return WriteError(res, reply.error());
+    // Guessing is refused: per sending phone and per gateway key, before the code is looked at.
+    const std::string phone = NormalizePhone(reply->sender);
+    const std::string key_id = "integration:" + std::to_string(in->id);
+    FailureLimiter* by_sender = deps_.guesses ? &deps_.guesses->sms_sender : nullptr;
+    FailureLimiter* by_key = deps_.guesses ? &deps_.guesses->sms_key : nullptr;
+    const Lang l = deps_.lang;
+    if (auto e = Refusal(by_sender, phone, res, l, Tr(l, "số điện thoại này", "this phone"))) {
+      return WriteError(res, *e);
     }
-    if (!from && req.has_param(o.sms_from_field)) from = req.get_param_value(o.sms_from_field);
-    if (!text && req.has_param(o.sms_text_field)) text = req.get_param_value(o.sms_text_field);
-    if (!from || NormalizePhone(*from).size() < 8) {
-      return WriteError(res, {"invalid_field",
-                              o.sms_from_field + " must be the sender's phone number, e.g. +84901234567",
-                              o.sms_from_field, 400});
+    if (auto e = Refusal(by_key, key_id, res, l, Tr(l, "khoá tích hợp này", "this integration key"))) {
+      return WriteError(res, *e);
     }
-    static const std::regex kReply(R"(^\s*([0-9]{4})\s*([A-Za-z])\s*[.!]?\s*$)");
-    std::smatch m;
-    const char* action = nullptr;
-    // A reply code is a few characters; the length cap also keeps std::regex (which recurses
-    // per character) away from a body-sized string.
-    if (text && text->size() <= 64 && std::regex_match(*text, m, kReply)) {
-      action = ActionOfLetter(m[2].str()[0]);
-    }
-    if (!action) {
-      return WriteError(res, {"invalid_field",
-                              o.sms_text_field + " must be a reply code and a letter: 1234a "
-                              "(acknowledge), 1234e (escalate) or 1234c (close)",
-                              o.sms_text_field, 400});
-    }
-    AnswerCommand c;
-    c.via = "sms";
-    c.sender = *from;
-    c.code = m[1].str();
-    c.action = action;
-    auto done = AwaitEngine(deps_.engine.Submit(std::move(c)));
+    auto done = AwaitEngine(deps_.engine.Submit(std::move(*reply)));
     if (!done) {
       Error e = done.error();
+      if (IsFailedGuess(e)) {
+        CountFailure(by_sender, phone, "sms_sender");
+        CountFailure(by_key, key_id, "sms_key");
+      }
       if (e.field == "from") e.field = o.sms_from_field;
       if (e.field == "text") e.field = o.sms_text_field;
       return WriteError(res, e);
@@ -143,7 +180,14 @@ void HttpServer::AnswerRoutes() {
                                                          HttpResponse& res,
                                                          const std::string& body) {
     const std::string& secret = deps_.answers.telegram_secret;
+    FailureLimiter* limiter = deps_.guesses ? &deps_.guesses->telegram : nullptr;
+    const std::string address = ClientAddress(req);
+    const Lang la = deps_.lang;
+    if (auto e = Refusal(limiter, address, res, la, Tr(la, "địa chỉ này", "this address"))) {
+      return WriteError(res, *e);
+    }
     if (secret.empty() || !SecretEquals(req.matches[1].str(), secret)) {
+      if (!secret.empty()) CountFailure(limiter, address, "telegram");
       return WriteError(res, {"not_found", "no such endpoint", "", 404});  // never says why
     }
     auto doc = ParseJsonObject(body);

@@ -1,5 +1,6 @@
 // Answer links from messages: GET /l/{token} shows what the link will do and a button;
 // only POST /l/{token} acts, so mail scanners and chat link previews cannot acknowledge.
+// Forged tokens are counted per client address; past guess_limits.per_address, 429.
 
 #include "daemon/common/html.h"
 #include "daemon/common/secrets.h"
@@ -31,16 +32,34 @@ void Page(HttpResponse& res, int status, Lang l, const std::string& title,
 
 }  // namespace
 
+// The claims of a link token, or the page that says why not. Forged or damaged tokens are
+// failed guesses, counted per client address (guess_limits.per_address); past the budget
+// every link from that address is refused with 429 and Retry-After, checked or not. An
+// expired link verified its signature, so it is not a guess.
+std::optional<LinkClaims> HttpServer::CheckLink(const HttpRequest& req, HttpResponse& res) {
+  const Lang l = deps_.lang;
+  FailureLimiter* limiter = deps_.guesses ? &deps_.guesses->links : nullptr;
+  const std::string address = ClientAddress(req);
+  if (auto e = Refusal(limiter, address, res, l, Tr(l, "địa chỉ này", "this address"))) {
+    Page(res, 429, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
+         "<p>" + HtmlEscape(e->message) + "</p>");
+    return std::nullopt;
+  }
+  auto claims = deps_.links->Verify(req.matches[1], deps_.clock.Now());
+  if (claims) return *claims;
+  if (claims.error().code == "bad_link") CountFailure(limiter, address, "links");
+  Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
+       "<p>" + HtmlEscape(claims.error().message) + "</p>");
+  return std::nullopt;
+}
+
 void HttpServer::LinkRoutes() {
   const Lang l = deps_.lang;
   Get(R"(/l/([A-Za-z0-9_\-.]+))", [this, l](const HttpRequest& req,
                                                    HttpResponse& res) {
     if (!deps_.links) return Page(res, 404, l, Tr(l, "Không có liên kết", "No such link"), "");
-    auto claims = deps_.links->Verify(req.matches[1], deps_.clock.Now());
-    if (!claims) {
-      return Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
-                  "<p>" + HtmlEscape(claims.error().message) + "</p>");
-    }
+    auto claims = CheckLink(req, res);
+    if (!claims) return;
     auto alert = deps_.reads.GetAlert(claims->alert_id);
     std::string what = "#" + std::to_string(claims->alert_id);
     if (alert && *alert) what += " — " + (*alert)->summary + " (" + (*alert)->source + ")";
@@ -54,11 +73,8 @@ void HttpServer::LinkRoutes() {
                                            const std::string&) {
     if (!deps_.links) return Page(res, 404, l, Tr(l, "Không có liên kết", "No such link"), "");
     const std::string token = req.matches[1];
-    auto claims = deps_.links->Verify(token, deps_.clock.Now());
-    if (!claims) {
-      return Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
-                  "<p>" + HtmlEscape(claims.error().message) + "</p>");
-    }
+    auto claims = CheckLink(req, res);
+    if (!claims) return;
     auto done = AwaitEngine(deps_.engine.Submit(LinkActionCommand{Sha256Hex(token), *claims, {}}));
     if (!done) {
       return Page(res, done.error().status, l, Tr(l, "Không thực hiện được", "Not done"),

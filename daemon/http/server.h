@@ -29,6 +29,7 @@
 #include "daemon/common/metrics.h"
 #include "daemon/engine/engine.h"
 #include "daemon/http/answers.h"
+#include "daemon/http/guards.h"
 #include "daemon/incidents/library_holder.h"
 #include "daemon/ingest/ingest.h"
 #include "daemon/store/store.h"
@@ -70,6 +71,9 @@ struct HttpDeps {
   Lang lang = Lang::kVi;              // language of the pages people see (answer links)
   AnswerOptions answers;              // SMS reply codes and Telegram callbacks
   const PlaybookHolder* playbooks = nullptr;  // incident playbooks (null: none loaded)
+  // Failed guesses at reply codes, links, feed tokens and the Telegram secret (null: none
+  // are limited, for tests).
+  GuessLimiters* guesses = nullptr;
   IngestLimits ingest;  // what one ingest request may store (config ingest:)
 };
 
@@ -108,6 +112,9 @@ class HttpServer {
   void AdminRoutes();
   void OnCallRoutes();  // oncall_routes.cc: who is on duty, gaps, people, duty.ics, check-ins
   void LinkRoutes();    // link_routes.cc: GET shows a confirm page, POST acts
+  // link_routes.cc: verifies /l/{token} under the per-address guess limit; on failure writes
+  // the page (403, 410 or 429) and returns nullopt.
+  std::optional<LinkClaims> CheckLink(const HttpRequest& req, HttpResponse& res);
   void AnswerRoutes();  // answer_routes.cc: SMS reply codes, Telegram button callbacks
   void IncidentRoutes();  // incident_routes.cc: tickets, steps, timeline, reports
   void UiRoutes();        // ui_routes.cc: the incident web page, /ui/ and /ui/app.js

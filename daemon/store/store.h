@@ -66,7 +66,7 @@ struct OutboxRow {
 struct ReplyCodeRow {
   std::int64_t id = 0;
   std::string phone;   // digits only (NormalizePhone)
-  std::string code;    // 4 digits
+  std::string code;    // 8 digits (kReplyCodeDigits)
   std::string person;
   std::string targets;  // JSON [[alert_id, level], ...]
   TimeMs created_at = 0, expires_at = 0;

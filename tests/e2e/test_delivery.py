@@ -11,7 +11,11 @@ and the Telegram Bot API:
      SMS reply codes through POST /api/v1/integrations/sms-inbound (wrong key, bad body,
      wrong phone, reuse, expired all refused; right phone acknowledges / closes);
      forged and expired answer links refused;
-     Telegram buttons through POST /api/v1/integrations/telegram/{secret}.
+     Telegram buttons through POST /api/v1/integrations/telegram/{secret};
+     guessing refused: a key of kind any (the auto-created "default") cannot answer for
+     inbound SMS, wrong reply codes from one phone and through one key get 429 with
+     Retry-After within guess_limits, and the right code works once the window has passed;
+     forged links and wrong feed tokens from one address get 429 too.
 
 Retry intervals are configured short (hundreds of ms) and every wait polls with a deadline.
 """
@@ -125,6 +129,7 @@ def telegram_answer(path, body):
 
 CHI_PHONE = "+84901000001"
 DUNG_PHONE = "+84901000002"
+GIANG_PHONE = "+84901000007"
 
 
 def alert_view(vigild, alert_id):
@@ -242,11 +247,12 @@ def signed_link(data_dir, alert_id, person, action, expires_s, level=1):
 def scenario_channels(args, run, tmp):
     key, digest = h.new_key()
     sms_key, sms_digest = h.new_key()
+    any_key, any_digest = h.new_key()  # kind any, as the auto-created "default" key is
     smtp_port = h.free_port()
     smtp, box = start_smtp(smtp_port)
     gw = HttpPeer(gateway_answer)
     tg = HttpPeer(telegram_answer)
-    tg_secret = "tg-" + h.uid()
+    tg_secret = "tg-" + h.uid() + h.uid()  # at least 16 characters
     with open(os.path.join(tmp.path, "tg.token"), "w") as f:
         f.write("123456:TEST-token\n")
     with open(os.path.join(tmp.path, "tg.secret"), "w") as f:
@@ -254,8 +260,13 @@ def scenario_channels(args, run, tmp):
     cfg = os.path.join(tmp.path, "b.yaml")
     with open(cfg, "w") as f:
         f.write(h.vigil_config(h.free_port(), [("pd", "events_v2", digest),
-                                               ("gw-in", "sms_inbound", sms_digest)], f"""
+                                               ("gw-in", "sms_inbound", sms_digest),
+                                               ("default", "any", any_digest)], f"""
 engine: {{delivery_retry: 300ms, delivery_retry_max: 600ms}}
+guess_limits:
+  per_sender: {{failures: 3, per: 3s}}
+  per_key: {{failures: 8, per: 3s}}
+  per_address: {{failures: 4, per: 1h}}
 people:
   - id: chi
     name: Lê Thị Chi
@@ -263,13 +274,16 @@ people:
     notify: [{{via: sms, after: 0m}}, {{via: email, after: 1h}}]
   - {{id: dung, name: Phạm Văn Dũng, contacts: {{sms: "{DUNG_PHONE}"}}, notify: [{{via: sms, after: 0m}}]}}
   - {{id: em, name: Võ Thị Em, contacts: {{telegram: "555001"}}, notify: [{{via: telegram, after: 0m}}]}}
+  - {{id: giang, name: Đỗ Văn Giang, contacts: {{sms: "{GIANG_PHONE}"}}, notify: [{{via: sms, after: 0m}}]}}
 policies:
   - {{id: chi, levels: [{{timeout: 1h, targets: [{{person: chi}}]}}]}}
   - {{id: dung, levels: [{{timeout: 1h, targets: [{{person: dung}}]}}]}}
   - {{id: em, levels: [{{timeout: 1h, targets: [{{person: em}}]}}]}}
+  - {{id: giang, levels: [{{timeout: 1h, targets: [{{person: giang}}]}}]}}
 routes:
   - {{id: chi, match: {{source: ["chi-*"]}}, policy: chi}}
   - {{id: em, match: {{source: ["em-*"]}}, policy: em}}
+  - {{id: giang, match: {{source: ["giang-*"]}}, policy: giang}}
   - {{id: dung, default: true, policy: dung}}
 channels:
   max_attempts: 2
@@ -336,8 +350,8 @@ channels:
                            for d in alert_view(vigild, i)["deliveries"] if d["channel"] == "sms")
             h.wait_until(members_delivered, 10, "bundled rows confirmed with their bundle")
             h.check_eq(len(to_dung()), 2, "SMS to Dũng in all")
-            state["first_code"] = re.search(r"Reply (\d{4})a", first).group(1)
-            state["bundle_code"] = re.search(r"Reply (\d{4})a", second).group(1)
+            state["first_code"] = re.search(r"Reply (\d{8})a", first).group(1)
+            state["bundle_code"] = re.search(r"Reply (\d{8})a", second).group(1)
         run.step("B: rate limit 1 SMS per 3 s: three alerts → one SMS, then one bundle of two",
                  bundled)
 
@@ -380,7 +394,7 @@ channels:
             to_dung = lambda: gw.bodies(lambda p, b: b.get("to") == DUNG_PHONE)  # noqa: E731
             h.wait_until(lambda: any(f"#{a}" in b["text"] for b in to_dung()), 15, "SMS for dung-4")
             text = [b["text"] for b in to_dung() if f"#{a}" in b["text"]][0]
-            code = re.search(r"Reply (\d{4})a", text).group(1)
+            code = re.search(r"Reply (\d{8})a", text).group(1)
             # Age the code past its expiry in the database, as a day passing would.
             db = sqlite3.connect(os.path.join(data_dir, "vigil.db"), timeout=10)
             db.execute("UPDATE reply_codes SET expires_at=1 WHERE code=?", (code,))
@@ -441,6 +455,83 @@ channels:
             h.check_eq(r.status, 200, f"other updates are ignored: {r}")
         run.step("B: Telegram buttons: secret, body and presser checked; answerCallbackQuery",
                  telegram_buttons)
+
+        def guessing_refused():
+            a = trigger(vigild, key, "giang-1", "giang-host", "Máy chủ phòng GD mất kết nối")
+            to_giang = lambda: gw.bodies(lambda p, b: b.get("to") == GIANG_PHONE)  # noqa: E731
+            h.wait_until(lambda: any(f"#{a}" in b["text"] for b in to_giang()), 15, "SMS to Giang")
+            text = [b["text"] for b in to_giang() if f"#{a}" in b["text"]][0]
+            code = re.search(r"Reply (\d{8})a", text).group(1)
+            wrong = [str(10_000_000 + (int(code) - 10_000_000 + 7919 * i) % 90_000_000)
+                     for i in range(1, 20)]
+            answer = lambda phone, c, k=sms_key: vigild.api(  # noqa: E731
+                "POST", inbound, {"from": phone, "text": c + "a"}, token=k)
+            r = answer(GIANG_PHONE, code, any_key)
+            h.check_eq((r.status, r.json["error"]["code"]), (403, "wrong_integration_kind"),
+                       f"a key of kind any (the default key) on sms-inbound: {r}")
+            # One phone: 3 wrong codes are answered, the 4th is refused, the right one too.
+            for c in wrong[:3]:
+                r = answer(GIANG_PHONE, c)
+                h.check(r.status in (403, 404) and "Retry-After" not in r.headers,
+                        f"wrong code {c} within the budget: {r}")
+            r = answer(GIANG_PHONE, wrong[3])
+            h.check_eq((r.status, r.json["error"]["code"]), (429, "too_many_failures"),
+                       f"4th wrong code from one phone: {r}")
+            h.check(1 <= int(r.headers.get("Retry-After", "0")) <= 3,
+                    f"Retry-After within the 3 s window: {r.headers}")
+            r = answer(GIANG_PHONE, code)
+            h.check_eq(r.status, 429, f"the right code while refused: {r}")
+            h.check_eq(alert_view(vigild, a)["alert"]["status"], "triggered", "status")
+            # One key, many phones: refused within the key's budget of 8.
+            statuses = [answer(f"+8490999{i:04d}", wrong[4 + i]).status for i in range(9)]
+            h.check(429 in statuses, f"no 429 for one key within its budget: {statuses}")
+            h.check(all(st in (403, 404) for st in statuses[:statuses.index(429)]),
+                    f"before the 429: {statuses}")
+            # Once the windows pass (a poll with a deadline), the right code still works.
+            ok = h.wait_until(lambda: (lambda r: r if r.status != 429 else None)(
+                answer(GIANG_PHONE, code)), 15, "the right code after the window", interval=0.1)
+            h.check_eq(ok.status, 200, f"the right code after the window: {ok}")
+            h.check_eq(alert_view(vigild, a)["alert"]["status"], "acknowledged", "status")
+            log = vigild.stderr()
+            h.check("guess_limit_reached limiter=sms_sender key=84901000007" in log,
+                    f"no guess_limit_reached log line:\n{log[-2000:]}")
+            guess_lines = [ln for ln in log.splitlines() if "guess_limit" in ln]
+            h.check(not any(code in ln or c in ln or sms_key in ln for ln in guess_lines
+                            for c in wrong), f"a code or the key in the log: {guess_lines}")
+        run.step("B: guessing reply codes is refused: the default key, then 429 with Retry-After "
+                 "per phone and per key; the right code works after the window",
+                 guessing_refused)
+
+        def links_and_feeds_refused():
+            good = signed_link(data_dir, state["chi"], "chi", "ack", int(time.time()) + 3600)
+            got = []
+            for i in range(5):
+                forged = good[:-6] + f"{i:06d}"
+                got.append(h.http("POST", vigild.url + "/l/" + forged, b"",
+                                  {"Content-Type": "text/plain"}))
+                if got[-1].status == 429:
+                    break
+            h.check_eq(got[-1].status, 429, f"forged links from one address: {got}")
+            h.check(int(got[-1].headers.get("Retry-After", "0")) >= 1, f"Retry-After: {got[-1]}")
+            r = h.http("GET", vigild.url + "/l/" + good)
+            h.check_eq(r.status, 429, f"even a good link while the address is refused: {r}")
+            feed = "/api/v1/people/chi/duty.ics?token="
+            got = []
+            for i in range(5):
+                got.append(h.http("GET", vigild.url + feed + f"{i:064x}"))
+                if got[-1].status == 429:
+                    break
+            h.check_eq([g.status for g in got], [401, 401, 401, 401, 429], "wrong feed tokens")
+            h.check(int(got[-1].headers.get("Retry-After", "0")) >= 1, f"Retry-After: {got[-1]}")
+            # The Telegram webhook secret: one wrong try in the Telegram step, three more here.
+            tg_url = vigild.url + "/api/v1/integrations/telegram/"
+            got = [h.http("POST", tg_url + f"wrong-secret-{i}", {"update_id": 9}) for i in range(4)]
+            h.check_eq([g.status for g in got], [404, 404, 404, 429], "wrong Telegram secrets")
+            r = h.http("POST", tg_url + tg_secret, {"update_id": 9})
+            h.check_eq(r.status, 429, f"the right secret from a refused address: {r}")
+        run.step("B: forged links, wrong feed tokens and Telegram secrets from one address get "
+                 "429 with Retry-After",
+                 links_and_feeds_refused)
         run.step("B: SIGTERM exits 0", lambda: h.check_eq(vigild.terminate(), 0, "exit code"))
     finally:
         smtp.stop()

@@ -173,7 +173,7 @@ TEST_CASE("an SMS reply code acknowledges once, only from the phone it was sent 
   auto a = w.Send(EventAction::kTrigger, "code-1");
   Job sms = w.NextJobOn("sms");
   const std::string code = sms.payload["reply_code"];
-  REQUIRE(code.size() == 4);
+  REQUIRE(code.size() == 8);  // kReplyCodeDigits: a space a code's life cannot exhaust
 
   auto wrong = Answer(w, Sms("+84900000001", code, "ack"));
   REQUIRE_FALSE(wrong);
@@ -181,7 +181,7 @@ TEST_CASE("an SMS reply code acknowledges once, only from the phone it was sent 
   CHECK(wrong.error().status == 403);
   CHECK(w.GetAlert(a.alert_id).status == AlertStatus::kTriggered);
 
-  auto unknown = Answer(w, Sms("+84900000009", code == "9999" ? "9998" : "9999", "ack"));
+  auto unknown = Answer(w, Sms("+84900000009", code == "99999999" ? "99999998" : "99999999", "ack"));
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().status == 404);
 

@@ -380,16 +380,16 @@ TEST_CASE("an e-mail is multipart/alternative with a Message-ID from the idempot
 
 TEST_CASE("a page with a reply code says how to answer by SMS, in one GSM-7 SMS", "[templates]") {
   json page = Page();
-  page["reply_code"] = "4821";
+  page["reply_code"] = "48213907";
   const auto vi = RenderMessage(page, Lang::kVi, kNow);
   const std::string sms = FitSms(FoldVietnamese(vi.sms), 160);
   INFO(sms);
-  CHECK(sms.find("Tra loi 4821a: nhan, 4821e: leo thang, 4821c: dong") != std::string::npos);
+  CHECK(sms.find("Tra loi 48213907a: nhan, 48213907e: leo thang, 48213907c: dong") != std::string::npos);
   CHECK(sms.find("#12") != std::string::npos);
   CHECK(sms.size() <= 160);
-  CHECK(vi.text.find("4821a") != std::string::npos);  // e-mail and Telegram say it too
+  CHECK(vi.text.find("48213907a") != std::string::npos);  // e-mail and Telegram say it too
   const auto en = RenderMessage(page, Lang::kEn, kNow);
-  CHECK(en.sms.find("Reply 4821a: ack, 4821e: escalate, 4821c: close") != std::string::npos);
+  CHECK(en.sms.find("Reply 48213907a: ack, 48213907e: escalate, 48213907c: close") != std::string::npos);
 }
 
 TEST_CASE("a bundle of held pages reads as one message listing every alert", "[templates]") {
@@ -403,7 +403,7 @@ TEST_CASE("a bundle of held pages reads as one message listing every alert", "[t
                  {"count", 3},
                  {"pages", {Page(a), Page(b), Page(c)}},
                  {"idempotency_keys", {"vigil-n3", "vigil-n5", "vigil-n7"}},
-                 {"reply_code", "9979"}};
+                 {"reply_code", "99790312"}};
   const auto vi = RenderMessage(bundle, Lang::kVi, kNow);
   INFO(vi.sms);
   CHECK(vi.subject.rfind("[Vigil] 3 cảnh báo mới: #13", 0) == 0);
@@ -414,7 +414,7 @@ TEST_CASE("a bundle of held pages reads as one message listing every alert", "[t
   }
   const std::string folded = FoldVietnamese(vi.sms);
   CHECK(folded.size() <= 160);
-  CHECK(folded.find("Tra loi 9979a: nhan tat ca") != std::string::npos);  // never cut off
+  CHECK(folded.find("Tra loi 99790312a: nhan tat ca") != std::string::npos);  // never cut off
   CHECK(vi.html.find("https://vigil.sgd.example.vn/a/12/ack?t=abc") != std::string::npos);
   const auto en = RenderMessage(bundle, Lang::kEn, kNow);
   CHECK(en.sms.rfind("3 new alerts: #13", 0) == 0);
