@@ -91,18 +91,20 @@ void ReadSms(Section& s, Config::Channels::Sms& m) {
 
 }  // namespace
 
+// emplace(T{}) rather than emplace(): clang (the fuzz build) takes these nested structs with
+// default member initialisers for not default-constructible.
 void ReadChannels(Section& root, Config& cfg) {
   Section ch(root.Take("channels"), "channels", root.file(), root.errors());
   if (!ch.IsMap()) return;
   auto& c = cfg.channels;
   ch.Int("max_attempts", c.max_attempts, 1, 100);
   Section email(ch.Take("email"), "channels.email", root.file(), root.errors());
-  if (email.IsMap()) ReadEmail(email, c.email.emplace()), email.RejectUnknown();
+  if (email.IsMap()) ReadEmail(email, c.email.emplace(Config::Channels::Email{})), email.RejectUnknown();
   Section sms(ch.Take("sms"), "channels.sms", root.file(), root.errors());
-  if (sms.IsMap()) ReadSms(sms, c.sms.emplace()), sms.RejectUnknown();
+  if (sms.IsMap()) ReadSms(sms, c.sms.emplace(Config::Channels::Sms{})), sms.RejectUnknown();
   Section tg(ch.Take("telegram"), "channels.telegram", root.file(), root.errors());
   if (tg.IsMap()) {
-    auto& t = c.telegram.emplace();
+    auto& t = c.telegram.emplace(Config::Channels::Telegram{});
     ReadCommon(tg, t, 7485, 10);
     tg.Str("webhook_secret_file", t.webhook_secret_file);
     tg.Str("api_base", t.api_base);
@@ -113,7 +115,7 @@ void ReadChannels(Section& root, Config& cfg) {
   }
   Section wh(ch.Take("webhook"), "channels.webhook", root.file(), root.errors());
   if (wh.IsMap()) {
-    auto& w = c.webhook.emplace();
+    auto& w = c.webhook.emplace(Config::Channels::Webhook{});
     ReadCommon(wh, w, 7486, 0);
     wh.Str("secret_file", w.secret_file);
     wh.Str("preset", w.preset);

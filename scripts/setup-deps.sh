@@ -11,7 +11,7 @@ build_pkgs=(build-essential cmake pkg-config libzmq3-dev cppzmq-dev libcpp-httpl
 test_pkgs=(prometheus-alertmanager python3 python3-zmq python3-aiosmtpd sqlite3 curl procps
   chromium)
 bench_pkgs=(wrk)
-fuzz_pkgs=(afl++)
+fuzz_pkgs=(clang-16 libclang-rt-16-dev)  # libFuzzer builds (make fuzz)
 
 want=("${build_pkgs[@]}")
 case "$level" in
