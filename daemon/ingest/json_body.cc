@@ -25,6 +25,13 @@ int JsonDepth(std::string_view s) {
   return max_depth;
 }
 
+// At most `max` bytes of a library's message, printable ASCII only (it may quote the body).
+std::string AsciiOnly(std::string_view text, size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
+  return out;
+}
+
 }  // namespace
 
 Result<nlohmann::json> ParseJsonObject(std::string_view body) {
@@ -41,6 +48,12 @@ Result<nlohmann::json> ParseJsonObject(std::string_view body) {
                 "malformed JSON at byte " + std::to_string(e.byte) + ": " +
                     (e.id == 101 ? std::string(e.what()).substr(std::string(e.what()).rfind(':') + 2)
                                  : std::string(e.what())));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for a double ("7e7777"): nlohmann gives no position, only the text.
+    return Fail("invalid_json", "a number in the JSON body is out of range (" +
+                                    AsciiOnly(e.what(), 120) + ")");
+  } catch (const nlohmann::json::exception& e) {  // any other refusal of the parser
+    return Fail("invalid_json", "malformed JSON: " + AsciiOnly(e.what(), 160));
   }
   if (!doc.is_object()) return Fail("invalid_json", "the request body must be a JSON object");
   return doc;

@@ -132,6 +132,19 @@ TEST_CASE("request bodies must be JSON objects within limits", "[ingest]") {
   CHECK(ParseJsonObject(R"({"a":{"b":[1,"]]]"]}})"));
 }
 
+// Found by fuzz_http: nlohmann refuses a number too large for a double with out_of_range,
+// not parse_error, and it escaped ParseJsonObject as a 500 (tests/fuzz/corpus/http).
+TEST_CASE("a number too large for a double is a 400, not an exception", "[ingest]") {
+  for (const char* body : {R"({"n": 7777e7777})", "[20000000000000000000e955]",
+                           R"({"routing_key":"k","payload":{"x":-1e400}})"}) {
+    auto bad = ParseJsonObject(body);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().code == "invalid_json");
+    CHECK(bad.error().status == 400);
+    CHECK(bad.error().message.find("out of range") != std::string::npos);
+  }
+}
+
 TEST_CASE("an Alertmanager alert keeps its own JSON plus the group's, keys in order",
           "[ingest]") {
   // Alertmanager's own keys, an empty alert, and keys that sort before "alertmanager"
