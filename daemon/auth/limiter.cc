@@ -18,6 +18,14 @@ TimeMs FailureLimiter::RetryAfterMs(const std::string& key) const {
   return end > now ? end - now : 0;
 }
 
+int FailureLimiter::Failures(const std::string& key) const {
+  const TimeMs now = clock_.Now();
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.window_start + budget_.per <= now) return 0;
+  return it->second.failures;
+}
+
 bool FailureLimiter::RecordFailure(const std::string& key) {
   const TimeMs now = clock_.Now();
   std::lock_guard lock(mu_);

@@ -40,6 +40,8 @@ class FailureLimiter {
   // Counts one failure for `key`. True when this failure spends the budget: the key is
   // refused from now until its window ends (the caller logs that, once).
   bool RecordFailure(const std::string& key);
+  // Failures `key` has in its current window (0 when none or the window has passed).
+  int Failures(const std::string& key) const;
 
   size_t tracked() const;  // keys held now (expired ones may still be counted)
   const FailureBudget& budget() const { return budget_; }

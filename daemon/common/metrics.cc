@@ -31,6 +31,8 @@ Metrics::Metrics()
                              "Escalation levels paged (first levels included)")),
       checkins_missed(OneCounter(*registry_, "vigil_checkins_missed_total",
                                  "Holiday shifts whose duty officer did not check in in time")),
+      batches_isolated(OneCounter(*registry_, "vigil_engine_batches_isolated_total",
+                                  "Batches re-applied one command at a time after one threw")),
       open_alerts(BuildGauge()
                       .Name("vigil_open_alerts")
                       .Help("Alerts triggered or acknowledged, not resolved")

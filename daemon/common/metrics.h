@@ -45,6 +45,7 @@ class Metrics {
   prometheus::Counter& deliveries_confirmed;
   prometheus::Counter& escalations;      // levels paged, first levels included
   prometheus::Counter& checkins_missed;
+  prometheus::Counter& batches_isolated;  // a command threw; its batch ran command by command
   prometheus::Gauge& open_alerts;
   prometheus::Histogram& batch_commands;
   prometheus::Histogram& commit_seconds;

@@ -19,6 +19,10 @@ struct Engine::Batch {
   std::vector<std::pair<std::string, std::string>> publications;  // topic, body
   std::vector<OutboxRow> jobs;
   std::vector<std::pair<std::int64_t, std::string>> receipts;  // outbox id, error ("" = ok)
+  // The Alertmanager group the last new alert of this batch stored (alert_groups): the alerts
+  // of one request share theirs, so it is written once per request, and only by one that
+  // opens an alert (a request of repeats and resolves stores nothing).
+  const AlertGroup* stored_group = nullptr;
 };
 
 }  // namespace vigil

@@ -233,16 +233,23 @@ void Engine::ProcessBatch(std::vector<Command>& commands, Batch& batch) {
   if (!committed && committed.error().status == 500 && commands.size() > 1) {
     // Not the disk: one command threw. Each goes again alone, so only that one fails (500)
     // and the others in its batch are committed as if it had not been there.
+    // The delivery receipts first, in a transaction of their own: whichever command fails,
+    // a confirmed page is not sent again.
     Log("engine")->warn("batch_isolating commands={}", commands.size());
-    for (size_t i = 0; i < commands.size(); ++i) {
+    metrics_.batches_isolated.Increment();
+    auto alone = [&](std::vector<Command> cmds, std::vector<std::pair<std::int64_t, std::string>> receipts) {
+      Batch b;
+      b.now = batch.now;
+      b.setup = batch.setup;
+      b.receipts = std::move(receipts);
+      const Result<void> done = CommitBatch(cmds, b);
+      Finish(cmds, b, done);
+    };
+    if (!batch.receipts.empty()) alone({}, std::move(batch.receipts));
+    for (auto& cmd : commands) {
       std::vector<Command> one;
-      one.push_back(std::move(commands[i]));
-      Batch alone;
-      alone.now = batch.now;
-      alone.setup = batch.setup;
-      if (i == 0) alone.receipts = std::move(batch.receipts);
-      const Result<void> done = CommitBatch(one, alone);
-      Finish(one, alone, done);
+      one.push_back(std::move(cmd));
+      alone(std::move(one), {});
     }
   } else {
     Finish(commands, batch, committed);
@@ -327,12 +334,6 @@ void Engine::Flush(Batch& batch) {
 
 void Engine::Apply(IngestCommand& c, Batch& b) {
   auto outcomes = std::make_shared<std::vector<IngestOutcome>>(c.events.size());
-  const AlertGroup* stored = nullptr;  // the request's group, stored once (all share one)
-  for (const auto& ev : c.events) {
-    if (!ev.group || ev.group.get() == stored) continue;
-    stored = ev.group.get();
-    store_.PutAlertGroup(*stored, b.now);
-  }
   for (size_t i = 0; i < c.events.size(); ++i) {
     ApplyEvent(c.integration, c.events[i], b, (*outcomes)[i]);
   }
@@ -402,7 +403,13 @@ void Engine::CreateAlert(const Integration& in, const IngestEvent& ev, Batch& b,
   a.details_json = ev.details_json.empty() ? "{}" : ev.details_json;
   a.created_at = a.updated_at = b.now;
   a.detected_at = ev.timestamp;
-  if (ev.group) a.group_sha256 = ev.group->sha256;  // stored by Apply(IngestCommand)
+  if (ev.group) {
+    a.group_sha256 = ev.group->sha256;
+    if (b.stored_group != ev.group.get()) {  // once per request (Batch::stored_group)
+      store_.PutAlertGroup(*ev.group, b.now);
+      b.stored_group = ev.group.get();
+    }
+  }
   out.alert_id = store_.InsertAlert(a);  // its "triggered" event is this row (AlertEvents)
   open_.Put(in.id, ev.dedup_key,
             {out.alert_id, AlertStatus::kTriggered, 0, DetailsHash(a.details_json)});

@@ -33,21 +33,25 @@ void Page(HttpResponse& res, int status, Lang l, const std::string& title,
 }  // namespace
 
 // The claims of a link token, or the page that says why not. Forged or damaged tokens are
-// failed guesses, counted per client address (guess_limits.per_address); past the budget
-// every link from that address is refused with 429 and Retry-After, checked or not. An
-// expired link verified its signature, so it is not a guess.
+// failed guesses, counted per client address (guess_limits.per_address); past the budget a
+// wrong token from that address is answered 429 with Retry-After. A good link is never
+// refused: its signature is checked first, and a whole office behind one address (or a
+// stranger spending that address's budget) must not lock the duty officers out. An expired
+// link verified its signature, so it is not a guess.
 std::optional<LinkClaims> HttpServer::CheckLink(const HttpRequest& req, HttpResponse& res) {
   const Lang l = deps_.lang;
-  FailureLimiter* limiter = deps_.guesses ? &deps_.guesses->links : nullptr;
-  const std::string address = ClientAddress(req);
-  if (auto e = Refusal(limiter, address, res, l, Tr(l, "địa chỉ này", "this address"))) {
-    Page(res, 429, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
-         "<p>" + HtmlEscape(e->message) + "</p>");
-    return std::nullopt;
-  }
   auto claims = deps_.links->Verify(req.matches[1], deps_.clock.Now());
   if (claims) return *claims;
-  if (claims.error().code == "bad_link") CountFailure(limiter, address, "links");
+  FailureLimiter* limiter = deps_.guesses ? &deps_.guesses->links : nullptr;
+  const std::string address = ClientAddress(req);
+  if (claims.error().code == "bad_link") {
+    if (auto e = Refusal(limiter, address, res, l, Tr(l, "địa chỉ này", "this address"))) {
+      Page(res, 429, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
+           "<p>" + HtmlEscape(e->message) + "</p>");
+      return std::nullopt;
+    }
+    CountFailure(limiter, address, "links");
+  }
   Page(res, claims.error().status, l, Tr(l, "Liên kết không dùng được", "Link not usable"),
        "<p>" + HtmlEscape(claims.error().message) + "</p>");
   return std::nullopt;

@@ -166,16 +166,17 @@ void PersonFeed(const HttpDeps& d, const Request& req, Response& res) {
 
 // GET /api/v1/people/{id}/duty.ics?token=: no admin token (phones cannot send headers).
 // The token is 64 hex digits (256 bits, AdminToken::FeedToken); wrong ones are still counted
-// per client address and refused with 429 past guess_limits.per_address.
+// per client address and answered 429 past guess_limits.per_address; a right one never is.
 void DutyIcs(const HttpDeps& d, const Request& req, Response& res) {
   const std::string id = req.matches[1];
   const std::string token = req.get_param_value("token");
-  FailureLimiter* limiter = d.guesses ? &d.guesses->feeds : nullptr;
-  const std::string address = ClientAddress(req);
-  if (auto e = Refusal(limiter, address, res, d.lang, Tr(d.lang, "địa chỉ này", "this address"))) {
-    return WriteError(res, *e);
-  }
-  if (!d.admin.CheckFeedToken(id, token)) {
+  if (!d.admin.CheckFeedToken(id, token)) {  // a right token is never refused (calendar
+    // services fetch from shared addresses); a wrong one past the budget is a 429
+    FailureLimiter* limiter = d.guesses ? &d.guesses->feeds : nullptr;
+    const std::string address = ClientAddress(req);
+    if (auto e = Refusal(limiter, address, res, d.lang, Tr(d.lang, "địa chỉ này", "this address"))) {
+      return WriteError(res, *e);
+    }
     if (!token.empty()) CountFailure(limiter, address, "feeds");
     return WriteError(res, {token.empty() ? "missing_token" : "invalid_token",
                             "this calendar needs the token from GET /api/v1/people/" + id +

@@ -5,7 +5,7 @@
 namespace vigil {
 namespace {
 
-// The event logs of up to `batch` alerts resolved before `cutoff`, after the cursor.
+// Up to `batch` rows of the event logs of alerts resolved before `cutoff`, after the cursor.
 std::int64_t PruneAlertEvents(sqlite::Db& db, const RetentionPolicy& p, TimeMs cutoff,
                               bool& more) {
   auto cursor = db.Prepare("SELECT cursor_at, cursor_id FROM maintenance WHERE task='retention'");
@@ -22,15 +22,30 @@ std::int64_t PruneAlertEvents(sqlite::Db& db, const RetentionPolicy& p, TimeMs c
   while (alerts.Step()) done.emplace_back(alerts.Int(0), alerts.Int(1));
   alerts.Reset();
   if (done.empty()) return 0;
-  std::int64_t rows = 0;
-  auto del = db.Prepare("DELETE FROM alert_events WHERE alert_id=?");
-  for (const auto& [alert, resolved] : done) {
-    del.Bind(1, alert).Run();
-    rows += db.Changes();
+  // At most `batch` rows in all, whatever one alert's log holds (a database from before
+  // repeats were bounded may have many thousands for one alert): the cursor passes an alert
+  // only once its log is empty, so a long log takes several steps, a second apart.
+  std::int64_t rows = 0, budget = p.batch;
+  const std::pair<std::int64_t, TimeMs>* emptied = nullptr;
+  auto del = db.Prepare(
+      "DELETE FROM alert_events WHERE id IN "
+      "(SELECT id FROM alert_events WHERE alert_id=?1 ORDER BY id LIMIT ?2)");
+  for (const auto& entry : done) {
+    del.Bind(1, entry.first).Bind(2, budget).Run();
+    const std::int64_t n = db.Changes();
+    rows += n;
+    budget -= n;
+    if (budget <= 0) {  // this alert's log may hold more: the next step goes on with it
+      more = true;
+      break;
+    }
+    emptied = &entry;
   }
-  auto move = db.Prepare(
-      "UPDATE maintenance SET cursor_at=?, cursor_id=? WHERE task='retention'");
-  move.Bind(1, done.back().second).Bind(2, done.back().first).Run();
+  if (emptied) {
+    auto move = db.Prepare(
+        "UPDATE maintenance SET cursor_at=?, cursor_id=? WHERE task='retention'");
+    move.Bind(1, emptied->second).Bind(2, emptied->first).Run();
+  }
   more = more || done.size() == static_cast<size_t>(p.batch);
   return rows;
 }

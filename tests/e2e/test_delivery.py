@@ -482,11 +482,16 @@ channels:
             r = answer(GIANG_PHONE, code)
             h.check_eq(r.status, 429, f"the right code while refused: {r}")
             h.check_eq(alert_view(vigild, a)["alert"]["status"], "triggered", "status")
-            # One key, many phones: refused within the key's budget of 8.
-            statuses = [answer(f"+8490999{i:04d}", wrong[4 + i]).status for i in range(9)]
+            # One key, many phones, each guessing twice: once the key's budget of 8 is spent, a
+            # phone that has failed already is refused; a phone that has not is still heard,
+            # so a flood from strangers never locks a duty officer's own reply out.
+            statuses = [answer(f"+8490999{i // 2:04d}", wrong[4 + i]).status for i in range(12)]
             h.check(429 in statuses, f"no 429 for one key within its budget: {statuses}")
             h.check(all(st in (403, 404) for st in statuses[:statuses.index(429)]),
                     f"before the 429: {statuses}")
+            fresh = answer("+84908888888", wrong[17])
+            h.check(fresh.status in (403, 404),
+                    f"a phone with no failures, while the key's budget is spent: {fresh}")
             # Once the windows pass (a poll with a deadline), the right code still works.
             ok = h.wait_until(lambda: (lambda r: r if r.status != 429 else None)(
                 answer(GIANG_PHONE, code)), 15, "the right code after the window", interval=0.1)
@@ -514,7 +519,7 @@ channels:
             h.check_eq(got[-1].status, 429, f"forged links from one address: {got}")
             h.check(int(got[-1].headers.get("Retry-After", "0")) >= 1, f"Retry-After: {got[-1]}")
             r = h.http("GET", vigild.url + "/l/" + good)
-            h.check_eq(r.status, 429, f"even a good link while the address is refused: {r}")
+            h.check_eq(r.status, 200, f"a good link is never refused, even from that address: {r}")
             feed = "/api/v1/people/chi/duty.ics?token="
             got = []
             for i in range(5):
@@ -528,9 +533,9 @@ channels:
             got = [h.http("POST", tg_url + f"wrong-secret-{i}", {"update_id": 9}) for i in range(4)]
             h.check_eq([g.status for g in got], [404, 404, 404, 429], "wrong Telegram secrets")
             r = h.http("POST", tg_url + tg_secret, {"update_id": 9})
-            h.check_eq(r.status, 429, f"the right secret from a refused address: {r}")
+            h.check_eq(r.status, 200, f"the right secret from a refused address: {r}")
         run.step("B: forged links, wrong feed tokens and Telegram secrets from one address get "
-                 "429 with Retry-After",
+                 "429 with Retry-After; the right ones still work",
                  links_and_feeds_refused)
         run.step("B: SIGTERM exits 0", lambda: h.check_eq(vigild.terminate(), 0, "exit code"))
     finally:

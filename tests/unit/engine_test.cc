@@ -250,9 +250,22 @@ TEST_CASE("a command that throws fails alone and the rest of its batch is commit
           "[engine]") {
   EngineWorld w;
   const auto target = w.Send(EventAction::kTrigger, "portal-down");
+  // The engine thread is held in the reply of a first command while the others are queued,
+  // so that they are all taken as one batch when it is let go.
+  std::promise<void> let_go, holding;
+  IngestEvent first;
+  first.dedup_key = "hold";
+  first.summary = "giữ";
+  first.details_json = "{}";
+  w.engine().SubmitAsync(IngestCommand{
+      w.integration(), {first}, Reply<std::vector<IngestOutcome>>([&](auto) {
+        holding.set_value();
+        let_go.get_future().wait();
+      })});
+  holding.get_future().wait();
   std::vector<std::future<Result<std::vector<IngestOutcome>>>> triggers;
   std::future<Result<AlertStatus>> bad;
-  for (int i = 0; i < 40; ++i) {  // submitted together, so most share the bad one's batch
+  for (int i = 0; i < 40; ++i) {
     if (i == 20) {
       bad = w.engine().Submit(AlertActionCommand{target.alert_id, AlertStatus::kAcknowledged,
                                                  "user:an", std::string("ghi ch\xFF"), {}});
@@ -264,6 +277,7 @@ TEST_CASE("a command that throws fails alone and the rest of its batch is commit
     ev.details_json = "{}";
     triggers.push_back(w.engine().Submit(IngestCommand{w.integration(), {ev}, {}}));
   }
+  let_go.set_value();
   auto refused = bad.get();
   REQUIRE_FALSE(refused);
   CHECK(refused.error().status == 500);
@@ -274,6 +288,7 @@ TEST_CASE("a command that throws fails alone and the rest of its batch is commit
     CHECK(w.GetAlert(done->front().alert_id).status == AlertStatus::kTriggered);
   }
   CHECK(w.GetAlert(target.alert_id).status == AlertStatus::kTriggered);  // nothing half-done
+  CHECK(w.metrics.batches_isolated.Value() == 1);  // all 41 were one batch, isolated once
   // The engine goes on: the same acknowledgement with a proper note is taken.
   auto ok = w.engine()
                 .Submit(AlertActionCommand{target.alert_id, AlertStatus::kAcknowledged,
