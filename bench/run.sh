@@ -416,20 +416,15 @@ if [[ -n "${BENCH_BEFORE:-}" ]]; then
   for ((r = 1; r <= ROUNDS; r++)); do
     for side in before after; do
       if [[ $side == before ]]; then VIGILD="$BEFORE_VIGILD"; else VIGILD="$AFTER_VIGILD"; fi
-      if start_vigild "$side-single-$r"; then
+      for spec in "single enqueue.lua 1" "batch100 am_webhook.lua 100"; do
+        read -r phase script per_request <<<"$spec"
+        start_vigild "$side-$phase-$r" || continue
         sleep 1
-        run_wrk "$side-single-$r" enqueue.lua "http://127.0.0.1:$VPORT" 1 vigild "$VPID" >/dev/null
-        printf "%s\tsingle\t%s\t%s\t%s\n" "$side" "$W_EPS" "$W_P50" "$W_P99" >>"$OUT/ab.tsv"
-        echo "  round $r $side single:   $W_EPS events/s, p99 $W_P99 ms"
+        run_wrk "$side-$phase-$r" "$script" "http://127.0.0.1:$VPORT" "$per_request" vigild "$VPID" >/dev/null
+        printf "%s\t%s\t%s\t%s\t%s\n" "$side" "$phase" "$W_EPS" "$W_P50" "$W_P99" >>"$OUT/ab.tsv"
+        printf "  round %d %-6s %-8s %8s events/s, p99 %s ms\n" "$r" "$side" "$phase" "$W_EPS" "$W_P99"
         stop_vigild
-      fi
-      if start_vigild "$side-batch-$r"; then
-        sleep 1
-        run_wrk "$side-batch-$r" am_webhook.lua "http://127.0.0.1:$VPORT" 100 vigild "$VPID" >/dev/null
-        printf "%s\tbatch100\t%s\t%s\t%s\n" "$side" "$W_EPS" "$W_P50" "$W_P99" >>"$OUT/ab.tsv"
-        echo "  round $r $side batch100: $W_EPS events/s, p99 $W_P99 ms"
-        stop_vigild
-      fi
+      done
     done
   done
   VIGILD="$AFTER_VIGILD"
