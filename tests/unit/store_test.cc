@@ -186,10 +186,13 @@ struct WalWriter {
   }
   // Asks for the restart after each small commit until the WAL is short again (the background
   // pass may hold the checkpoint lock for a moment, as for the engine's next batch).
+  // Asks for the restart between small commits until it happens. A deferred try waits 1000
+  // frames for the next, and a slow machine (a sanitizer build) may see the background pass
+  // in the way a few times: each commit here adds about 3 frames, so there are ~10 tries.
   void RestartSoon() {
-    for (int i = 0; i < 1000 && store->wal_pages() >= 100; ++i) {
+    for (int i = 0; i < 3000 && store->wal_pages() >= 100; ++i) {
       store->RestartWalIfDue();
-      Write(1, 10);
+      Write(1, 8000);
     }
   }
   TempDb t;
