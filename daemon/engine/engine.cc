@@ -291,6 +291,11 @@ void Engine::UndoMemory(Batch& batch) {
   batch.finishers.clear();
   batch.publications.clear();
   batch.jobs.clear();
+  ReloadIndex();
+}
+
+// The open-alert index read again from the database, after a rollback undid what it held.
+void Engine::ReloadIndex() {
   try {
     store_.LoadOpenAlerts(open_);
   } catch (const std::exception& e) {
@@ -582,13 +587,7 @@ void Engine::RunCycle() {
     next_due_ = now + 1000;  // try again in a second
     return;
   }
-  if (failed) {
-    try {
-      store_.LoadOpenAlerts(open_);  // a step undone in SQL is undone in memory too
-    } catch (const std::exception& e) {
-      Log("engine")->critical("index_reload_failed error=\"{}\"", e.what());
-    }
-  }
+  if (failed) ReloadIndex();  // a step undone in SQL is undone in memory too
   Flush(b);
   // The row that threw is still due: look again in a second, not in a busy loop.
   if (failed && next_due_ && *next_due_ < now + 1000) next_due_ = now + 1000;

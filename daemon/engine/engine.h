@@ -237,6 +237,7 @@ class Engine {
   // a command threw (then the caller runs each alone); rolled back and undone in memory then.
   Result<void> CommitBatch(std::vector<Command>& commands, Batch& batch);
   void UndoMemory(Batch& batch);
+  void ReloadIndex();  // open_ from the store again; logs (critical) if that fails
   void Apply(IngestCommand& c, Batch& b);
   void Apply(AlertActionCommand& c, Batch& b);
   void Apply(CreateIntegrationCommand& c, Batch& b);
